@@ -1,0 +1,3 @@
+from cmacheck.cli import main
+
+main()

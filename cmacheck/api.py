@@ -1,0 +1,160 @@
+"""One board in, one Report out: load the inputs, predict, run the rules.
+
+The only orchestration module.  It reads files through the loaders, never prints and
+never exits; ``cli.py`` turns a Report into output and an exit status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cmacheck import __version__, rules
+from cmacheck.context import Context, build_context
+from cmacheck.errors import InputError, UsageError
+from cmacheck.findings import Finding, Hit, Severity
+from cmacheck.load.cmdline import Cmdline, compose_cmdline, parse_cmdline
+from cmacheck.load.dts import load_devicetree
+from cmacheck.load.kconfig import KernelConfig, load_config
+from cmacheck.model import DeviceTree
+
+ARCHES = ("arm64", "arm", "riscv64")
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """What the user asked for, as plain values (the CLI fills it, tests build it)."""
+
+    dt: str
+    overlays: tuple[str, ...] = ()
+    include_dirs: tuple[str, ...] = ()
+    config: str | None = None
+    cmdline: str | None = None  # what the bootloader passes (replaces /chosen/bootargs)
+    ram: tuple[tuple[int | None, int], ...] = ()  # (base or None = DT memory base, size)
+    kernel_version: str | None = None
+    arch: str | None = None
+    reserves: tuple[tuple[int, int], ...] = ()
+    dtb_addr: int | None = None
+    kernel_addr: int | None = None
+    kernel_size: int | None = None
+    initrd: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Report:
+    inputs: Inputs
+    ctx: Context
+    findings: tuple[Finding, ...]
+    cmdline_text: str | None
+    cmdline_explain: tuple[str, ...]
+    cma_plan: Any = None  # cmacheck.cma.CmaSizePlan
+    version: str = __version__
+    notes: tuple[str, ...] = field(default=())
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+
+def run_rules(ctx: Context, selected: Iterable[rules.Rule] = rules.ALL) -> tuple[Finding, ...]:
+    """Run each rule, stamp its ID and severity, sort (file, line, node, rule)."""
+    out = []
+    for rule in selected:
+        for hit in rule.check(ctx):
+            out.append(_stamp(rule, hit))
+    return tuple(sorted(set(out), key=lambda f: f.sort_key))
+
+
+def _stamp(rule: rules.Rule, hit: Hit) -> Finding:
+    return Finding(rule.ID, hit.severity if hit.severity is not None else rule.SEVERITY,
+                   hit.message, hit.at)
+
+
+def _ram_banks(dt: DeviceTree, ctx_memory: Sequence[Any], ram: Sequence[tuple[int | None, int]]
+               ) -> tuple[tuple[int, int], ...]:
+    out = []
+    for base, size in ram:
+        if base is None:
+            # `--ram SIZE`: RAM starts where the DT's (placeholder) memory node says.
+            node_bases = [b.base for m in ctx_memory for b in m.banks]
+            unit = [int(m.node.unit_address, 16) for m in ctx_memory
+                    if m.node.unit_address and _is_hex(m.node.unit_address)]
+            if node_bases:
+                base = min(node_bases)
+            elif unit:
+                base = min(unit)
+            else:
+                raise UsageError(
+                    f"--ram {size:#x}: {dt.source} has no memory node to take the RAM base "
+                    "from; give --ram BASE:SIZE"
+                )
+        out.append((base, size))
+    return tuple(out)
+
+
+def _is_hex(text: str) -> bool:
+    try:
+        int(text, 16)
+    except ValueError:
+        return False
+    return True
+
+
+def _effective_cmdline(ctx: Context, inputs: Inputs, config: KernelConfig | None,
+                       arch: str | None, version: tuple[int, int, int] | None
+                       ) -> tuple[str, tuple[str, ...]]:
+    bootargs = inputs.cmdline if inputs.cmdline is not None else ctx.chosen.bootargs
+    explain: list[str] = []
+    if inputs.cmdline is not None:
+        explain.append("--cmdline given: it replaces /chosen/bootargs (what the bootloader passes)")
+    symbols = config.symbols if config is not None else {}
+    config_cmdline = symbols.get("CMDLINE") or None
+    policy = "from-bootloader"
+    if symbols.get("CMDLINE_FORCE") == "y":
+        policy = "force"
+    elif symbols.get("CMDLINE_EXTEND") == "y":
+        policy = "extend"
+    elif arch == "riscv64":
+        policy = "fallback"
+    text, lines = compose_cmdline(
+        bootargs,
+        ctx.chosen.node is not None or inputs.cmdline is not None,
+        config_cmdline,
+        policy,
+        arch or "arm64",
+        version or (6, 1, 0),
+    )
+    return text, (*explain, *lines)
+
+
+def run(inputs: Inputs) -> Report:
+    """Load everything, predict, check.  Raises InputError / UsageError on bad input."""
+    dt = load_devicetree(inputs.dt, include_dirs=inputs.include_dirs, overlays=inputs.overlays)
+    config = load_config(inputs.config) if inputs.config else None
+    arch = inputs.arch or (config.arch if config else None)
+    if arch is not None and arch not in ARCHES:
+        raise UsageError(f"unsupported arch '{arch}' (known: {', '.join(ARCHES)})")
+    version = _version(inputs, config)
+    base_ctx = build_context(dt, config=config)
+    text, explain = _effective_cmdline(base_ctx, inputs, config, arch, version)
+    cmdline: Cmdline = parse_cmdline(text)
+    ram = _ram_banks(dt, base_ctx.memory, inputs.ram)
+    ctx = build_context(dt, config=config, cmdline=cmdline, ram=ram)
+    findings = run_rules(ctx)
+    return Report(inputs, ctx, findings, text, explain)
+
+
+def _version(inputs: Inputs, config: KernelConfig | None) -> tuple[int, int, int] | None:
+    if inputs.kernel_version:
+        parts = inputs.kernel_version.split("-", 1)[0].split(".")
+        try:
+            nums = [int(p) for p in parts]
+        except ValueError:
+            raise UsageError(f"invalid kernel version '{inputs.kernel_version}'") from None
+        if not 2 <= len(nums) <= 3:
+            raise UsageError(f"invalid kernel version '{inputs.kernel_version}'")
+        return (nums[0], nums[1], nums[2] if len(nums) > 2 else 0)
+    return config.version if config else None
+
+
+__all__ = ["InputError", "Inputs", "Report", "UsageError", "run", "run_rules"]

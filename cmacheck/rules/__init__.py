@@ -1,0 +1,65 @@
+"""The rule registry: every rule module, by stable ID.
+
+A rule module has a Markdown docstring (first line = summary; ``Fails:`` / ``Passes:``
+example blocks that the tests execute), ``ID`` (``CMA`` + three digits, never reused),
+``NAME``, ``SEVERITY`` and ``check(ctx) -> Iterator[Hit]``.  IDs: 0xx device-tree
+structure, 1xx CMA sizing and Kconfig / command line, 2xx dry-run outcomes, 9xx notices
+about the inputs themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from types import ModuleType
+from typing import Protocol, cast
+
+from cmacheck.context import Context
+from cmacheck.findings import Hit, Severity
+from cmacheck.rules import (
+    cma001_reserved_memory_format,
+    cma002_reg_format,
+    cma003_size_format,
+    cma004_alignment_format,
+    cma005_alloc_ranges_format,
+    cma006_nomap_reusable,
+    cma007_duplicate_cma_default,
+    cma008_duplicate_dma_default,
+    cma009_static_overlap,
+    cma101_kconfig_not_effective,
+    cma102_cmdline_malformed,
+    cma901_ram_unknown,
+)
+
+
+class Rule(Protocol):
+    __doc__: str | None
+    ID: str
+    NAME: str
+    SEVERITY: Severity
+
+    def check(self, ctx: Context) -> Iterator[Hit]: ...
+
+
+_MODULES: tuple[ModuleType, ...] = (
+    cma001_reserved_memory_format,
+    cma002_reg_format,
+    cma003_size_format,
+    cma004_alignment_format,
+    cma005_alloc_ranges_format,
+    cma006_nomap_reusable,
+    cma007_duplicate_cma_default,
+    cma008_duplicate_dma_default,
+    cma009_static_overlap,
+    cma101_kconfig_not_effective,
+    cma102_cmdline_malformed,
+    cma901_ram_unknown,
+)
+ALL: tuple[Rule, ...] = tuple(cast(Rule, m) for m in _MODULES)
+BY_ID: dict[str, Rule] = {r.ID: r for r in ALL}
+# IDs that existed once and must never be reused.
+RETIRED: frozenset[str] = frozenset()
+
+
+def summary(rule: Rule) -> str:
+    """First docstring line: the one-line description (SARIF shortDescription)."""
+    return (rule.__doc__ or "").strip().splitlines()[0]

@@ -1,0 +1,48 @@
+"""Shared fixtures: run the CLI in-process and get (exit code, stdout, stderr)."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from cmacheck.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+def run_cli(args: Sequence[str], env: dict[str, str] | None = None) -> Result:
+    runner = CliRunner()
+    r = runner.invoke(main, list(args), catch_exceptions=False, env=env)
+    return Result(r.exit_code, r.stdout, r.stderr)
+
+
+@pytest.fixture
+def cli() -> Callable[..., Result]:
+    return run_cli
+
+
+def split_args(text: str, **fmt: str) -> list[str]:
+    return shlex.split(text.format(**fmt))
+
+
+@pytest.fixture
+def examples() -> Path:
+    return ROOT / "examples"
