@@ -62,13 +62,18 @@ def apply_overlays(path: str, base: bytes, overlays: Sequence[str]) -> bytes:
         err = libfdt.fdt_overlay_apply(work, bytearray(ovl))
         if err:
             hint = ""
-            if err == -libfdt.NOTFOUND and libfdt.Fdt(buf).path_offset("/__symbols__", (libfdt.NOTFOUND,)) < 0:
+            if _missing(buf, "/__symbols__") and not _missing(ovl, "/__fixups__"):
                 hint = f"; {path} has no __symbols__ (compile it with dtc -@)"
-            raise InputError(ovl_path, f"cannot apply overlay to {path}: {libfdt.fdt_strerror(err)}{hint}")
+            raise InputError(ovl_path, f"cannot apply overlay to {path}: "
+                             f"{libfdt.fdt_strerror(err)}{hint}")
         packed = libfdt.Fdt(bytes(work))
         packed.pack()
         buf = bytes(packed.as_bytearray())
     return buf
+
+
+def _missing(data: bytes, path: str) -> bool:
+    return int(libfdt.Fdt(data).path_offset(path, (libfdt.NOTFOUND,))) < 0
 
 
 def _walk(fdt: libfdt.Fdt, offset: int, name: str, path: str) -> Node:
@@ -98,8 +103,10 @@ def parse_dtb(path: str, data: bytes, overlays: Sequence[str] = ()) -> DeviceTre
         for i in range(fdt.num_mem_rsv()):
             base, size = fdt.get_mem_rsv(i)
             rsv.append((int(base), int(size)))
-    except (libfdt.FdtException, UnicodeDecodeError) as e:
-        raise InputError(path, f"corrupt DTB ({e})") from None
+    except libfdt.FdtException as e:
+        raise _fdt_error(path, e.err, "corrupt DTB") from None
+    except UnicodeDecodeError:
+        raise InputError(path, "corrupt DTB (a node or property name is not text)") from None
     return DeviceTree(
         source=path,
         root=root,
