@@ -1,0 +1,1 @@
+"""Loaders: turn input files and strings into cmacheck model objects."""
