@@ -108,7 +108,7 @@ def _effective_cmdline(ctx: Context, inputs: Inputs, config: KernelConfig | None
     if inputs.cmdline is not None:
         explain.append("--cmdline given: it replaces /chosen/bootargs (what the bootloader passes)")
     symbols = config.symbols if config is not None else {}
-    config_cmdline = symbols.get("CMDLINE") or None
+    config_cmdline = symbols.get("CMDLINE")
     policy = "from-bootloader"
     if symbols.get("CMDLINE_FORCE") == "y":
         policy = "force"

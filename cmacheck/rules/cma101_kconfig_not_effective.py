@@ -13,11 +13,11 @@ else than what the file says.  Only the CMA-related symbols cmacheck models are 
 
 Fails:
     / { #address-cells = <2>; #size-cells = <2>; };
-    $ --config-text "CONFIG_CMA=y\nCONFIG_DMA_CMA=y\nCONFIG_CMA_SIZE_SEL_PERCENTAGE=y\nCONFIG_CMA_SIZE_MBYTES=256\n"
+    $ --config-text "CONFIG_CMA=y\\nCONFIG_DMA_CMA=y\\nCONFIG_CMA_SIZE_SEL_PERCENTAGE=y\\nCONFIG_CMA_SIZE_MBYTES=256\\n"
 
 Passes:
     / { #address-cells = <2>; #size-cells = <2>; };
-    $ --config-text "CONFIG_CMA=y\nCONFIG_DMA_CMA=y\nCONFIG_CMA_SIZE_SEL_MBYTES=y\nCONFIG_CMA_SIZE_MBYTES=256\n"
+    $ --config-text "CONFIG_CMA=y\\nCONFIG_DMA_CMA=y\\nCONFIG_CMA_SIZE_SEL_MBYTES=y\\nCONFIG_CMA_SIZE_MBYTES=256\\n"
 """
 
 from __future__ import annotations
