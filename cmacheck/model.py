@@ -8,6 +8,7 @@ turn into an ``InputError`` or a finding.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -41,7 +42,7 @@ class Prop:
         """The value as big-endian 32-bit cells; raises PropError if not a multiple of 4."""
         if len(self.value) % 4:
             raise PropError(f"{self.name} is {len(self.value)} bytes, not a whole number of cells")
-        return tuple(int.from_bytes(self.value[i : i + 4], "big") for i in range(0, len(self.value), 4))
+        return struct.unpack(f">{len(self.value) // 4}I", self.value)
 
     @property
     def strings(self) -> tuple[str, ...]:

@@ -29,7 +29,8 @@ def test_memory_usable_memory_preferred_and_zero_dropped(tmp_path: Path) -> None
                           linux,usable-memory = <0 0x40000000 0 0x20000000>, <0 0x80000000 0 0>; };
         memory@0 { device_type = "memory"; reg = <0 0 0 0>; };
         ram@1 { reg = <0 0x1 0 0x1000>; };
-        memory@100000000 { device_type = "memory"; reg = <1 0 0 0x1000>; status = "disabled"; }; };""")
+        memory@100000000 { device_type = "memory"; reg = <1 0 0 0x1000>;
+                           status = "disabled"; }; };""")
     mem = board.memory_nodes(dt, board.root_cells(dt))
     assert [(m.node.path, m.available, m.placeholder) for m in mem] == [
         ("/memory@40000000", True, False), ("/memory@0", True, True),
