@@ -12,8 +12,10 @@ from typing import Any
 
 from cmacheck import __version__, rules
 from cmacheck.context import Context, build_context
+from cmacheck.dryrun import BootChain, dry_run
 from cmacheck.errors import InputError, UsageError
 from cmacheck.findings import Finding, Hit, Severity
+from cmacheck.kernel import kernel_model, parse_version
 from cmacheck.load.cmdline import Cmdline, compose_cmdline, parse_cmdline
 from cmacheck.load.dts import load_devicetree
 from cmacheck.load.kconfig import KernelConfig, load_config
@@ -139,21 +141,42 @@ def run(inputs: Inputs) -> Report:
     text, explain = _effective_cmdline(base_ctx, inputs, config, arch, version)
     cmdline: Cmdline = parse_cmdline(text)
     ram = _ram_banks(dt, base_ctx.memory, inputs.ram)
-    ctx = build_context(dt, config=config, cmdline=cmdline, ram=ram)
+    notes: list[str] = []
+    kernel = None
+    run_ = None
+    symbols = dict(config.symbols) if config is not None else None
+    if version is None or arch is None:
+        missing = [w for w, v in (("kernel version", version), ("arch", arch)) if v is None]
+        notes.append(
+            f"{' and '.join(missing)} unknown (no .config header; give --config, "
+            "--kernel-version or --arch): only device-tree structure was checked"
+        )
+    else:
+        try:
+            kernel = kernel_model(version, arch, symbols or {})
+        except ValueError as e:
+            raise UsageError(str(e)) from None
+        boot = BootChain(
+            dtb_addr=inputs.dtb_addr,
+            kernel_addr=inputs.kernel_addr,
+            kernel_size=inputs.kernel_size,
+            initrd=inputs.initrd,
+            reserves=inputs.reserves,
+        )
+        run_ = dry_run(dt, kernel=kernel, cmdline=cmdline, symbols=symbols, boot=boot,
+                       ram=ram or None)
+    ctx = build_context(dt, config=config, cmdline=cmdline, ram=ram, kernel=kernel, run=run_)
     findings = run_rules(ctx)
-    return Report(inputs, ctx, findings, text, explain)
+    plan = run_.cma_size_plan if run_ is not None else None
+    return Report(inputs, ctx, findings, text, explain, cma_plan=plan, notes=tuple(notes))
 
 
 def _version(inputs: Inputs, config: KernelConfig | None) -> tuple[int, int, int] | None:
     if inputs.kernel_version:
-        parts = inputs.kernel_version.split("-", 1)[0].split(".")
         try:
-            nums = [int(p) for p in parts]
+            return parse_version(inputs.kernel_version)
         except ValueError:
             raise UsageError(f"invalid kernel version '{inputs.kernel_version}'") from None
-        if not 2 <= len(nums) <= 3:
-            raise UsageError(f"invalid kernel version '{inputs.kernel_version}'")
-        return (nums[0], nums[1], nums[2] if len(nums) > 2 else 0)
     return config.version if config else None
 
 

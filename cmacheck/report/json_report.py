@@ -103,7 +103,7 @@ def board_object(report: Report) -> dict[str, Any]:
     """The per-board JSON object of the contract."""
     inp = report.inputs
     run = report.ctx.run
-    regions = [_region(r) for r in run.regions] if run is not None else []
+    regions = [_region(r) for r in run.all_regions] if run is not None else []
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "cmacheck", "version": report.version},

@@ -16,6 +16,8 @@ from cmacheck.api import Report
 from cmacheck.findings import Finding, Severity
 from cmacheck.units import format_size, hexaddr
 
+# Statuses whose memory stays taken after boot (the others were given back or never placed).
+_HOLDS_MEMORY = frozenset({"created", "reserved", "inactive"})
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
 
 
@@ -30,8 +32,6 @@ def finding_line(f: Finding) -> str:
     elif a.symbol:
         where = f"{where}:{a.symbol}"
     prefix = f"{a.node}: " if a.line is not None and a.node else ""
-    if a.line is not None and a.symbol and not a.node:
-        prefix = f"{a.symbol}: "
     return f"{where}: {f.severity.label} [{f.rule}] {prefix}{f.message}"
 
 
@@ -51,11 +51,11 @@ def make_console(out: TextIO, color: bool | None) -> Console:
 def render(report: Report, out: TextIO, color: bool | None = None) -> None:
     con = make_console(out, color)
     for f in report.findings:
-        con.print(Text(finding_line(f), style=_STYLE[f.severity]))
+        con.print(Text(finding_line(f), style=_STYLE[f.severity]), soft_wrap=True)
     _memory_map(con, report)
     _cma(con, report)
     for note in (*report.notes, *_assumptions(report)):
-        con.print(Text(f"note: {note}"))
+        con.print(Text(f"note: {note}"), soft_wrap=True)
     e, w, n = (report.count(s) for s in (Severity.ERROR, Severity.WARNING, Severity.NOTE))
     con.print(Text(f"{report.inputs.dt}: {e} error(s), {w} warning(s), {n} note(s)"))
 
@@ -76,8 +76,8 @@ def _memory_map(con: Console, report: Report) -> None:
     for base, size in banks:
         rows.append((base, size, "RAM", ""))
     if run is not None:
-        for r in run.regions:
-            if r.base is not None and r.size:
+        for r in run.all_regions:
+            if r.base is not None and r.size and r.status in _HOLDS_MEMORY:
                 rows.append((r.base, r.size, r.path or r.name, r.status))
     else:
         for r in ctx.rmem.children:
@@ -98,4 +98,4 @@ def _cma(con: Console, report: Report) -> None:
     size = "none" if not plan.size else format_size(plan.size)
     con.print(Text(f"Default CMA area: {size} (decided by: {plan.source})", style="bold"))
     for line in (*plan.explain, *plan.ignored):
-        con.print(Text(f"  {line}"))
+        con.print(Text(f"  {line}"), soft_wrap=True)

@@ -54,8 +54,10 @@ def check(ctx: Context) -> Iterator[Hit]:
             if a is b:
                 continue
             lap = min(a_end, b_end) - b_base
+            reg = a.node.prop("reg")
+            where = f" (its reg is set at {reg.loc})" if reg is not None and reg.loc else ""
             yield Hit(
-                f"{b.path} [{format_range(b_base, b_end - b_base)}] overlaps "
-                f"{a.path} [{format_range(a_base, a_end - a_base)}] by {format_size(lap)}",
+                f"[{format_range(b_base, b_end - b_base)}] overlaps {a.path} "
+                f"[{format_range(a_base, a_end - a_base)}]{where} by {format_size(lap)}",
                 ctx.at(b.node, "reg"),
             )

@@ -1,0 +1,1640 @@
+"""The dry run: replay what the kernel does at early boot with memory, /reserved-memory and CMA.
+
+``dry_run(dt, kernel=..., cmdline=..., symbols=..., boot=...)`` follows the kernel's own order
+(kernel-model.md §7) for arm64, arm and riscv64, per era E2-E6 (§1.0), on a
+:class:`cmacheck.memblock.Memblock`:
+
+1. memory: the DT ``memory`` nodes (or ``--ram``), page-aligned inward
+   (``early_init_dt_add_memory_arch``), ``linux,usable-memory-range``, then ``mem=`` per arch
+   (§6.2) and arm64's physical-address-range cut;
+2. boot-chain reservations: DTB, kernel image, initrd, ``--reserve`` ranges (only what the
+   caller knows: nothing is invented, and every unknown is listed in ``assumptions``);
+3. ``/memreserve/`` (before the scan in E2-E4, after the dynamic allocations in E5/E6);
+4. ``/reserved-memory``: static regions (reserve / no-map with the era's EBUSY rule, multi-entry
+   ``reg`` per era), dynamic regions in the era's order (E2/E3: the exact unstable heapsort of
+   lib/sort.c, §1.5), alignment, CMA alignment bump, alloc-ranges and the 6.5+ direction
+   heuristic, the overlap check, driver initialisation (CMA, coherent pool, restricted pool,
+   §2.1/§4) and the memory given back when every driver refuses (§1.7);
+5. the early allocations arm64 makes before the default CMA area (page tables, the unflattened
+   tree, NUMA node data, the sparse memmap): an ESTIMATE, see :func:`arm64_early_allocations`;
+6. the default CMA area (§2.3-§2.6, §3.1) and the activation checks (§3.4).
+
+The result is data (:class:`DryRun`); nothing is printed, no global state is kept, and the same
+inputs always give the same result.  Addresses are ints, every ``end`` is exclusive.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from cmacheck import board
+from cmacheck.cma import CmaSizePlan, DtDefault, plan_cma_size
+from cmacheck.kernel import KernelModel
+from cmacheck.load.cmdline import Cmdline
+from cmacheck.memblock import Memblock, MemblockFlags
+from cmacheck.model import DeviceTree, Node
+
+__all__ = [
+    "BootChain",
+    "DryRun",
+    "DryRunFacts",
+    "EarlyAlloc",
+    "RegionFacts",
+    "RegionOutcome",
+    "arm64_early_allocations",
+    "classic_heapsort",
+    "dry_run",
+    "kernel_heapsort",
+]
+
+SZ_1K = 1 << 10
+SZ_64K = 1 << 16
+SZ_1M = 1 << 20
+SZ_2M = 1 << 21
+SZ_4G = 1 << 32
+
+# errno values the init paths return (only their identity matters)
+_EINVAL = -22
+_ENOENT = -2
+_ENODEV = -19
+_EBUSY = -16
+_ENOMEM = -12
+_ENOSPC = -28
+
+Cmp = Callable[[object, object], int]
+
+
+# ------------------------------------------------------------------------------------ inputs
+
+
+@dataclass(frozen=True)
+class BootChain:
+    """What the boot chain placed in RAM before the kernel ran (``--dtb-addr``, ``--kernel-addr``
+    ``--kernel-size``, ``--initrd``, ``--reserve``).
+
+    ``None`` means unknown: the dry run then reserves nothing for it and says so.
+    ``kernel_size`` is the arm64 Image header ``image_size`` (the whole image, bss included);
+    on 32-bit arm ``kernel_addr``/``kernel_size`` describe the *decompressed* kernel's
+    reserved range (``_stext``..``_end``), not the zImage.
+    """
+
+    dtb_addr: int | None = None
+    dtb_size: int | None = None  # None: the DT's own totalsize
+    kernel_addr: int | None = None
+    kernel_size: int | None = None
+    initrd: tuple[int, int] | None = None  # (base, size)
+    reserves: tuple[tuple[int, int], ...] = ()  # (base, size), in order
+
+
+# ----------------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class RegionOutcome:
+    """One REGION of the JSON output contract (docs/output-contract.md), nothing more."""
+
+    name: str
+    path: str | None
+    origin: str  # static | dynamic | memreserve | default-cma | numa-cma | hugetlb-cma
+    driver: str  # cma | dma-coherent | restricted-dma | none
+    base: int | None
+    size: int
+    no_map: bool
+    reusable: bool
+    default: str | None  # "cma" | "dma" | None
+    status: str  # created | reserved | rejected | bypassed | failed | ignored | inactive
+    log: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RegionFacts:
+    """What the rules need to explain a region's outcome (keyed by path / name in DryRun)."""
+
+    requested_size: int | None = None
+    alignment: int | None = None  # effective alignment of a dynamic allocation
+    alignment_reason: str | None = None
+    alloc_ranges: tuple[tuple[int, int], ...] = ()  # (start, end) windows tried
+    largest_free: tuple[int, int] | None = None  # (start, end) when an allocation failed
+    reason: str | None = None  # one line: why the status is what it is
+    leaked: bool = False  # given back by the driver path but still reserved (dynamic no-map)
+    outside_ram: bool = False  # some of the range is not RAM
+    zones: tuple[str, ...] = ()  # zones the range touches (CMA areas)
+
+
+@dataclass(frozen=True)
+class EarlyAlloc:
+    """One allocation the arch makes between the reserved-memory scan and the default area."""
+
+    what: str
+    base: int  # 0 when it failed
+    size: int
+
+
+@dataclass(frozen=True)
+class DryRunFacts:
+    phys_mem_size: int  # memblock_phys_mem_size() when the default CMA size is computed
+    dram_start: int
+    dram_end: int
+    memory_banks: tuple[tuple[int, int], ...]  # (base, size) after memory setup
+    memory_source: str  # "dt" | "ram-option" | "none"
+    dma_limit: int | None  # exclusive limit passed to dma_contiguous_reserve
+    zones: tuple[tuple[str, int, int], ...]  # (name, start, end) clipped to RAM
+    highmem_start: int | None  # arm: lowmem end (mm/cma.c highmem_start)
+    cma_alignment: int  # CMA_MIN_ALIGNMENT_BYTES
+    early_allocs: tuple[EarlyAlloc, ...]
+    region_facts: Mapping[str, RegionFacts]
+    cma_areas_used: int
+    cma_slots: int
+
+
+@dataclass(frozen=True, eq=False)
+class DryRun:
+    """The prediction.  ``log`` is the ``--predict-log`` text, one kernel line per item."""
+
+    regions: tuple[RegionOutcome, ...]
+    default_cma: RegionOutcome | None
+    cma_size_plan: CmaSizePlan | None
+    log: tuple[str, ...]
+    memblock: Memblock
+    assumptions: tuple[str, ...]
+    facts: DryRunFacts
+    extra_areas: tuple[RegionOutcome, ...] = ()  # other CMA areas declared outside the DT
+
+    @property
+    def all_regions(self) -> tuple[RegionOutcome, ...]:
+        """DT regions and /memreserve/ entries, then the default area and other CMA areas."""
+        tail = (self.default_cma,) if self.default_cma is not None else ()
+        return self.regions + tail + self.extra_areas
+
+    def region(self, name_or_path: str) -> RegionOutcome | None:
+        for r in self.all_regions:
+            if name_or_path in (r.name, r.path):
+                return r
+        return None
+
+
+# ------------------------------------------------------------------------- lib/sort.c replicas
+
+
+def kernel_heapsort(items: Sequence[object], cmp: Cmp) -> list[object]:
+    """lib/sort.c ``sort_r`` (5.1+): bottom-up heapsort, NOT stable (kernel-model.md §1.5).
+
+    Element indices instead of byte offsets; the swaps and comparisons are the kernel's, so the
+    order of equal elements is the kernel's too.
+    """
+    x = list(items)
+    n = len(x)
+    a = n // 2
+    if not a:
+        return x
+    while True:
+        if a:
+            a -= 1  # building the heap: sift down x[a]
+        else:
+            n -= 1
+            if not n:
+                break
+            x[0], x[n] = x[n], x[0]  # extract the root to the sorted tail
+        b = a
+        while True:
+            c = 2 * b + 1
+            d = c + 1
+            if d >= n:
+                break
+            b = c if cmp(x[c], x[d]) >= 0 else d
+        if d == n:  # last leaf without a sibling
+            b = c
+        while b != a and cmp(x[a], x[b]) >= 0:
+            b = (b - 1) // 2
+        c = b
+        while b != a:  # rotate x[a] into place along the path
+            b = (b - 1) // 2
+            x[b], x[c] = x[c], x[b]
+    return x
+
+
+def classic_heapsort(items: Sequence[object], cmp: Cmp) -> list[object]:
+    """lib/sort.c before 5.1: textbook heapsort (left child wins ties), NOT stable."""
+    x = list(items)
+    n = len(x)
+
+    def sift(r: int, end: int) -> None:
+        while 2 * r + 1 < end:
+            c = 2 * r + 1
+            if c < end - 1 and cmp(x[c], x[c + 1]) < 0:
+                c += 1
+            if cmp(x[r], x[c]) >= 0:
+                break
+            x[r], x[c] = x[c], x[r]
+            r = c
+
+    for i in range(n // 2 - 1, -1, -1):
+        sift(i, n)
+    for i in range(n - 1, 0, -1):
+        x[0], x[i] = x[i], x[0]
+        sift(0, i)
+    return x
+
+
+# ----------------------------------------------------------------------------- internal state
+
+
+@dataclass(eq=False)
+class _Region:
+    rn: board.ReservedNode | None
+    name: str
+    path: str | None
+    origin: str
+    no_map: bool = False
+    reusable: bool = False
+    default: str | None = None
+    base: int | None = None
+    size: int = 0
+    status: str = "ignored"
+    driver: str = "none"
+    log: list[str] = field(default_factory=list)
+    reserve_failed: bool = False
+    requested_size: int | None = None
+    alignment: int | None = None
+    alignment_reason: str | None = None
+    alloc_ranges: tuple[tuple[int, int], ...] = ()
+    largest_free: tuple[int, int] | None = None
+    reason: str | None = None
+    leaked: bool = False
+    outside_ram: bool = False
+    zones: tuple[str, ...] = ()
+
+    @property
+    def offset(self) -> int:
+        return self.rn.node.offset if self.rn is not None else 0
+
+    def outcome(self) -> RegionOutcome:
+        return RegionOutcome(
+            name=self.name,
+            path=self.path,
+            origin=self.origin,
+            driver=self.driver,
+            base=self.base,
+            size=self.size,
+            no_map=self.no_map,
+            reusable=self.reusable,
+            default=self.default,
+            status=self.status,
+            log=tuple(self.log),
+        )
+
+    def facts(self) -> RegionFacts:
+        return RegionFacts(
+            requested_size=self.requested_size,
+            alignment=self.alignment,
+            alignment_reason=self.alignment_reason,
+            alloc_ranges=self.alloc_ranges,
+            largest_free=self.largest_free,
+            reason=self.reason,
+            leaked=self.leaked,
+            outside_ram=self.outside_ram,
+            zones=self.zones,
+        )
+
+
+@dataclass(eq=False)
+class _Rec:
+    """One entry of the kernel's ``reserved_mem[]`` array."""
+
+    region: _Region
+    base: int
+    size: int
+    offset: int
+
+
+def _rec_cmp(key: str) -> Cmp:
+    # drivers/of/of_reserved_mem.c __rmem_cmp: base, then size (>=4.20), then (6.5-E5) the FDT
+    # node offset.
+    def cmp(a: object, b: object) -> int:
+        assert isinstance(a, _Rec) and isinstance(b, _Rec)
+        ka: tuple[int, ...] = (a.base, a.size)
+        kb: tuple[int, ...] = (b.base, b.size)
+        if key == "base,size,offset":
+            ka, kb = (*ka, a.offset), (*kb, b.offset)
+        elif key == "base":
+            ka, kb = ka[:1], kb[:1]
+        return (ka > kb) - (ka < kb)
+
+    return cmp
+
+
+def _is_sdp(rn: board.ReservedNode) -> bool:
+    return rn.is_compatible("shared-dma-pool")
+
+
+def _sym_enabled(symbols: Mapping[str, str] | None, name: str, default: bool) -> bool:
+    """A bool symbol; ``default`` when the symbol set does not mention it at all.
+
+    cmacheck's Kconfig fragment evaluates only the CMA-related symbols, so "absent" means
+    "unknown" here (not "not set"); ``default`` is the Debian value the model was calibrated on.
+    """
+    value = None if symbols is None else symbols.get(name)
+    if value is None:
+        return default
+    return value in ("y", "m")
+
+
+# ------------------------------------------------------------------- arm64 early allocations
+
+
+#: arm64 ``paging_init`` page-table pages beyond one table per mapped 2 MiB / 1 GiB / 512 GiB
+#: chunk, CALIBRATED on the Debian kernels booted under QEMU (memblock=debug traces of
+#: ``early_pgtable_alloc``): 6.1.192 allocates 515/1028/2054 pages for 1/2/4 GiB at
+#: 0x40000000 (= PTE + PMD + PUD tables + 1), 6.12.117 15 fewer in each case (the kernel image's
+#: own linear alias is mapped from tables that already exist).
+_ARM64_PGTABLE_EXTRA = (((6, 12, 0), -14), ((0, 0, 0), 1))
+
+#: Bytes of arm64 NODE_DATA (``pg_data_t``) seen in the traces: 6.1.192 0x2c80, 6.12.117 0x3740.
+_ARM64_NODE_DATA = (((6, 12, 0), 0x3740), ((0, 0, 0), 0x2C80))
+
+#: struct page is 64 bytes on arm64 (Debian configs; memmap = 1/64 of the memory it describes).
+_STRUCT_PAGE = 64
+
+
+def _by_version(
+    table: tuple[tuple[tuple[int, int, int], int], ...], v: tuple[int, int, int]
+) -> int:
+    for since, value in table:
+        if v >= since:
+            return value
+    return table[-1][1]
+
+
+def unflatten_size_estimate(dt: DeviceTree, version: tuple[int, int, int] = (6, 1, 0)) -> int:
+    """``unflatten_device_tree``'s single allocation on arm64 (drivers/of/fdt.c).
+
+    Replays ``unflatten_dt_nodes``' size pass: per node (pre-order) a ``struct device_node``
+    plus its name, per property a ``struct property``, plus a synthetic ``name`` property
+    (with the base name copied) when the node has none, each start 8-byte aligned; then
+    ``ALIGN(size, 4) + 4`` for the end marker.  The struct sizes are CALIBRATED: 208 / 96
+    bytes reproduce every 6.1.192 memblock=debug trace recorded under tests/boots exactly.
+    """
+    node_bytes, prop_bytes = _UNFLATTEN_STRUCTS[0][1] if version >= (6, 12, 0) else (208, 96)
+    mem = 0
+
+    def take(size: int) -> None:
+        nonlocal mem
+        mem = _align(mem, 8) + size
+
+    for node in dt.walk():
+        take(node_bytes + len(node.name) + 1)
+        for _ in node.props:
+            take(prop_bytes)
+        if "name" not in node.props:
+            take(prop_bytes + len(node.basename) + 1)
+    return _align(mem, 4) + 4
+
+
+#: (since, (sizeof(struct device_node), sizeof(struct property))) on arm64 Debian builds.
+_UNFLATTEN_STRUCTS: tuple[tuple[tuple[int, int, int], tuple[int, int]], ...] = (
+    ((6, 12, 0), (208, 96)),
+    ((0, 0, 0), (208, 96)),
+)
+
+
+def _align(v: int, a: int) -> int:
+    return -(-v // a) * a
+
+
+def arm64_page_table_pages(
+    mb: Memblock, version: tuple[int, int, int], page_size: int, page_granular: bool
+) -> int:
+    """ESTIMATE of the page-table pages ``paging_init`` allocates for the linear map.
+
+    With ``rodata=full`` (Debian's default, ``CONFIG_RODATA_FULL_DEFAULT_ENABLED``) or KFENCE the
+    linear map uses pages: one last-level table per 2 MiB (4K pages) touched by non-NOMAP memory,
+    one next-level table per 1 GiB, one per 512 GiB, plus a per-version constant calibrated on
+    real boots (:data:`_ARM64_PGTABLE_EXTRA`).  Without it, block mappings need only the upper
+    levels.
+    """
+    entries = page_size // 8
+    l3 = page_size * entries  # memory one last-level table maps
+    l2 = l3 * entries
+    l1 = l2 * entries
+    chunks: tuple[set[int], set[int], set[int]] = (set(), set(), set())
+    for r in mb.memory:
+        if r.flags & MemblockFlags.NOMAP:
+            continue
+        for i, span in enumerate((l3, l2, l1)):
+            chunks[i].update(range(r.base // span, (r.end - 1) // span + 1))
+    pages = len(chunks[1]) + len(chunks[2])
+    if page_granular:
+        pages += len(chunks[0])
+    return max(1, pages + _by_version(_ARM64_PGTABLE_EXTRA, version))
+
+
+def arm64_early_allocations(
+    mb: Memblock,
+    dt: DeviceTree,
+    kernel: KernelModel,
+    symbols: Mapping[str, str] | None,
+    between: Callable[[], None] | None = None,
+) -> list[EarlyAlloc]:
+    """Replay (an ESTIMATE of) what arm64 allocates between the reserved-memory scan and
+    ``dma_contiguous_reserve`` and apply it to ``mb``, in the kernel's order:
+
+    1. ``paging_init``: page-table pages, one at a time, top-down (PAGE_SIZE aligned);
+       then ``between()`` runs (E5/E6: the late reserved-memory scan at the top of
+       ``unflatten_device_tree``);
+    2. ``unflatten_device_tree``: one block for the expanded tree (8-byte aligned);
+    3. ``bootmem_init`` -> NUMA: the distance table (256 bytes, page aligned; before 6.12) and
+       NODE_DATA;
+    4. ``sparse_init`` (before 7.2): the mem_section root array (128 KiB), one section root
+       (4 KiB), the usemap (56 bytes per present section), the memmap buffer (64 bytes per page
+       of every present 128 MiB section, 2 MiB aligned) and two vmemmap table pages.
+
+    Calibration (Debian 6.1.192 / 6.12.117 under QEMU virt, memblock=debug traces): with 2 GiB at
+    0x40000000 the page tables take the top 4 MiB + 4 pages (6.1), the memmap buffer the next
+    32 MiB below the 2 MiB boundary, and the default 64 MiB area lands at 0xb9a00000 as in the
+    real boots.  The small allocations are within a few hundred bytes of the traces.
+    """
+    page = kernel.page_size
+    out: list[EarlyAlloc] = []
+    granular = _sym_enabled(symbols, "RODATA_FULL_DEFAULT_ENABLED", True) or _sym_enabled(
+        symbols, "KFENCE", True
+    )
+    n = arm64_page_table_pages(mb, kernel.version, page, granular)
+    lowest = 0
+    for _ in range(n):
+        got = mb.alloc_range(page, page, 0, mb.current_limit)
+        if not got:
+            break
+        lowest = got
+    out.append(EarlyAlloc(f"paging_init: {n} page-table pages (lowest shown)", lowest, n * page))
+    if between is not None:
+        between()
+
+    def alloc(what: str, size: int, align: int) -> None:
+        out.append(EarlyAlloc(what, mb.alloc_range(size, align, 0, mb.current_limit), size))
+
+    alloc("unflatten_device_tree", unflatten_size_estimate(dt, kernel.version), 8)
+    if kernel.version < (6, 12, 0):
+        alloc("numa_alloc_distance", 256, page)
+    alloc("NODE_DATA", _by_version(_ARM64_NODE_DATA, kernel.version), 64)
+    if kernel.version >= (6, 12, 0):
+        alloc("alloc_bootmem_cpumask_var", 64, 64)
+    if not kernel.memmap_before_default_cma:
+        return out
+    section = 1 << 27 if page == 4096 else 1 << 29
+    present = sorted(
+        {i for r in mb.memory for i in range(r.base // section, (r.end - 1) // section + 1)}
+    )
+    alloc("sparse_init: mem_section roots", 131072, 64)
+    alloc("sparse_index_alloc", 4096, 64)
+    alloc("sparse usemap", 56 * len(present), 64)
+    map_size = (section // page) * _STRUCT_PAGE
+    pmd = page * (page // 8)
+    alloc("sparse memmap buffer", map_size * len(present), max(pmd, page))
+    alloc("vmemmap page table", page, page)
+    alloc("vmemmap page table", page, page)
+    return out
+
+
+# --------------------------------------------------------------------------------- the replay
+
+
+class _Replay:
+    def __init__(
+        self,
+        dt: DeviceTree,
+        k: KernelModel,
+        cmdline: Cmdline,
+        symbols: Mapping[str, str] | None,
+        boot: BootChain,
+        ram: Sequence[tuple[int, int]] | None,
+    ) -> None:
+        self.dt = dt
+        self.k = k
+        self.cmdline = cmdline
+        self.symbols = symbols
+        self.boot = boot
+        self.ram = ram
+        self.cells = board.root_cells(dt)
+        self.mb = Memblock(
+            page_size=k.page_size,
+            smp_cache_bytes=k.smp_cache_bytes,
+            phys_addr_max=k.phys_addr_max,
+        )
+        self.log: list[str] = []
+        self.assumptions: list[str] = []
+        self.regions: list[_Region] = []  # DT children and /memreserve/, processing order
+        self.records: list[_Rec] = []  # the kernel's reserved_mem[] array
+        self.cma_count = 0
+        self.default_region: _Region | None = None  # DT region that became the default area
+        self.default_cma: _Region | None = None
+        self.extra: list[_Region] = []
+        self.plan: CmaSizePlan | None = None
+        self.early: list[EarlyAlloc] = []
+        self.memory_source = "none"
+        self.phys_mem_size = 0
+        self.dma_limit: int | None = None
+        self.highmem_start: int | None = None
+        self.zones: list[tuple[str, int, int]] = []
+        self.memory_banks: tuple[tuple[int, int], ...] = ()
+        self.cma_areas: list[_Region] = []
+        self.late_unsupported = False
+        self.pending_late: list[tuple[_Region, board.ReservedNode]] = []
+
+    # ------------------------------------------------------------------ small helpers
+
+    def lines(self, key: str, *args: int | str) -> list[str]:
+        return self.k.log_lines(key, *args)
+
+    def emit(self, region: _Region | None, key: str, *args: int | str) -> list[str]:
+        out = self.lines(key, *args)
+        self.log.extend(out)
+        if region is not None:
+            region.log.extend(out)
+        return out
+
+    @property
+    def era(self) -> str:
+        return self.k.era
+
+    # ---------------------------------------------------------------------- memory
+
+    def add_memory(self, base: int, size: int) -> None:
+        # drivers/of/fdt.c early_init_dt_add_memory_arch: page-align inward, clip to
+        # phys_addr_t.
+        page = self.k.page_size
+        if size < page - (base & (page - 1)):
+            self.assumptions.append(
+                f"memory block {base:#x}+{size:#x} is smaller than a page: the kernel ignores it"
+            )
+            return
+        if base & (page - 1):
+            size -= page - (base & (page - 1))
+            base = _align(base, page)
+        size &= ~(page - 1)
+        limit = self.k.phys_addr_max
+        if base > limit:
+            self.assumptions.append(f"memory at {base:#x} is above phys_addr_t: ignored")
+            return
+        if base + size - 1 > limit:
+            size = limit - base + 1
+        if size:
+            self.mb.add(base, size)
+
+    def setup_memory(self) -> None:
+        if self.ram:
+            self.memory_source = "ram-option"
+            for base, size in self.ram:
+                self.add_memory(base, size)
+        else:
+            for m in board.memory_nodes(self.dt, self.cells):
+                if not m.available:
+                    continue
+                for bank in m.banks:
+                    self.memory_source = "dt"
+                    self.add_memory(bank.base, bank.size)
+                if m.node.has("hotpluggable"):
+                    for bank in m.banks:
+                        self.mb.mark_hotplug(bank.base, bank.size)
+        if not self.mb.memory:
+            self.assumptions.append(
+                "no RAM known (no usable /memory node and no --ram): nothing can be placed"
+            )
+        chosen = board.chosen(self.dt, self.cells)
+        usable = chosen.usable_memory_range
+        if usable:
+            base, size = usable[0]
+            self.mb.cap_memory_range(base, size)
+            for base, size in usable[1:]:
+                self.mb.add(base, size)
+
+    def apply_mem_limit(self) -> None:
+        mem = self.cmdline.mem
+        page = self.k.page_size
+        arch = self.k.arch
+        if arch == "arm64":
+            # arch/arm64/mm/init.c early_mem + arm64_memblock_init
+            if mem is None:
+                return
+            limit = mem & ~(page - 1)
+            self.log.extend(self.lines("memory_limited", limit >> 20))
+            self.mb.mem_limit_remove_map(limit)
+            if self.boot.kernel_addr is not None and self.boot.kernel_size:
+                self.mb.add(self.boot.kernel_addr, self.boot.kernel_size)
+        elif arch == "riscv64":
+            if not self.cmdline.mem_banks:
+                return
+            sizes = [s for s, _ in self.cmdline.mem_banks]
+            limit = min(sizes) & ~(page - 1)
+            self.log.extend(self.lines("memory_limited", limit >> 20))
+            self.mb.enforce_memory_limit(limit)
+        else:
+            # arch/arm/kernel/setup.c early_mem: the first mem= wipes memory, each adds a bank
+            if not self.cmdline.mem_banks:
+                return
+            start = self.mb.start_of_dram()
+            end = self.mb.end_of_dram()
+            phys_offset = start
+            if end > start:
+                self.mb.remove(start, end - start)
+            for size, at in self.cmdline.mem_banks:
+                base = phys_offset if at is None else at
+                self.mb.add(base, size)
+
+    # --------------------------------------------------------------- boot chain
+
+    def reserve_dtb(self) -> None:
+        b = self.boot
+        if b.dtb_addr is None:
+            return
+        size = b.dtb_size if b.dtb_size is not None else self.dt.totalsize
+        if size:
+            self.mb.reserve(b.dtb_addr, size)
+
+    def kernel_range(self) -> tuple[int, int] | None:
+        b = self.boot
+        if b.kernel_addr is None or not b.kernel_size:
+            return None
+        base, size = b.kernel_addr, b.kernel_size
+        if self.k.arch == "arm64" and self.k.version < (6, 12, 0):
+            # 6.1 arm64_memblock_init reserves from _stext, 64 KiB after the Image start
+            # (recorded boots: [load + 0x10000, load + image_size)); 6.12 from _text.
+            base, size = base + SZ_64K, size - SZ_64K
+        if self.k.arch == "riscv64":
+            # setup_bootmem: the end is rounded up to a PMD on 64-bit
+            end = _align(base + size, SZ_2M)
+            size = end - base
+        return base, max(size, 0)
+
+    def reserve_kernel_and_initrd(self) -> None:
+        b = self.boot
+        page = self.k.page_size
+        initrd = self.initrd_range()
+        if initrd is not None:
+            start, size = initrd
+            lo = start & ~(page - 1)
+            hi = _align(start + size, page)
+            if self.k.arch == "arm64" and self.cmdline.mem is not None:
+                self.mb.add(lo, hi - lo)
+                self.mb.clear_nomap(lo, hi - lo)
+            self.mb.reserve(lo, hi - lo)
+        kr = self.kernel_range()
+        if kr is not None:
+            self.mb.reserve(*kr)
+        for base, size in b.reserves:
+            self.mb.reserve(base, size)
+
+    def initrd_range(self) -> tuple[int, int] | None:
+        if self.boot.initrd is not None:
+            return self.boot.initrd
+        chosen = board.chosen(self.dt, self.cells)
+        if chosen.initrd is not None:
+            s, e = chosen.initrd
+            return s, e - s
+        return self.cmdline.initrd
+
+    def note_boot_chain(self) -> None:
+        b = self.boot
+        if b.kernel_addr is None:
+            self.assumptions.append("no --kernel-addr: the kernel image was not reserved")
+        elif not b.kernel_size:
+            self.assumptions.append("no --kernel-size: the kernel image was not reserved")
+        if b.dtb_addr is None:
+            self.assumptions.append("no --dtb-addr: the DTB itself was not reserved")
+        if self.initrd_range() is None:
+            self.assumptions.append("no initrd (none in /chosen, none given)")
+
+    # ------------------------------------------------------------ reserved-memory
+
+    def find_rmem(self) -> tuple[Node | None, list[board.ReservedNode]]:
+        """The /reserved-memory node and the nodes the scan visits, per era."""
+        if self.k.find_node == "depth1-exact-name":
+            node = self.dt.root.child("reserved-memory")
+            if node is None:
+                return None, []
+            # the callback scan processed every descendant until the next depth-1 node
+            kids = [n for n in node.walk() if n is not node]
+            return node, [board.ReservedNode(n, i) for i, n in enumerate(kids)]
+        rm = board.reserved_memory(self.dt, self.cells)
+        return rm.node, list(rm.children)
+
+    def root_ok(self, node: Node) -> bool:
+        # __reserved_mem_check_root
+        return (
+            node.cell_value("#size-cells") == self.cells.size
+            and node.cell_value("#address-cells") == self.cells.address
+            and node.has("ranges")
+        )
+
+    def new_region(self, rn: board.ReservedNode) -> _Region:
+        default = "cma" if rn.cma_default else ("dma" if rn.dma_default else None)
+        return _Region(
+            rn=rn,
+            name=rn.name,
+            path=rn.path,
+            origin="static" if rn.is_static else "dynamic",
+            no_map=rn.no_map,
+            reusable=rn.reusable,
+            default=default,
+        )
+
+    def reg_entries(self, rn: board.ReservedNode) -> list[tuple[int, int]] | None:
+        """``reg`` decoded; None when its length is not a whole number of entries."""
+        return rn.reg(self.cells)
+
+    def reserve_memory(self, base: int, size: int, nomap: bool) -> int:
+        # drivers/of/fdt.c early_init_dt_reserve_memory(_arch)
+        mode = self.k.no_map_mode
+        if nomap:
+            if mode == "remove":
+                self.mb.remove(base, size)
+                return 0
+            if self.mb.is_region_reserved(base, size) and (
+                mode == "nomap-ebusy" or self.mb.overlaps_memory(base, size)
+            ):
+                return _EBUSY
+            self.mb.mark_nomap(base, size)
+            return 0
+        self.mb.reserve(base, size)
+        return 0
+
+    def save_node(self, region: _Region, base: int, size: int) -> bool:
+        # fdt_reserved_mem_save_node: array full -> message, not recorded
+        limit = self.k.max_reserved_regions
+        if len(self.records) >= limit:
+            self.emit(None, "not_enough_space")
+            region.reason = region.reason or (
+                f"beyond MAX_RESERVED_REGIONS ({limit}): not recorded, never initialised"
+            )
+            if region.status != "reserved":  # a static region stays reserved, without driver
+                region.status = "ignored"
+            return False
+        self.records.append(_Rec(region, base, size, region.offset))
+        return True
+
+    def cma_validate_skip(self, region: _Region, rn: board.ReservedNode) -> bool:
+        """E6: CMA node_validate refuses a ``linux,cma-default`` node when ``cma=`` is given."""
+        if (
+            self.k.cma_bypass_mode == "skip-before-reserve"
+            and self.k.dma_cma
+            and self.cmdline.cma is not None
+            and rn.cma_default
+            and _is_sdp(rn)
+        ):
+            self.emit(region, "cma_bypass")
+            region.status = "bypassed"
+            region.driver = "cma"
+            region.reason = "cma= on the command line: the node is skipped before reservation"
+            return True
+        return False
+
+    def reserve_static(self, region: _Region, rn: board.ReservedNode, record: bool) -> str:
+        """__reserved_mem_reserve_reg.  Returns "ok", "absent" (no usable reg), "invalid"."""
+        prop = rn.node.prop("reg")
+        if prop is None:
+            return "absent"
+        entries = self.reg_entries(rn)
+        if self.era == "E6":
+            if entries is None or not entries:
+                return "absent"  # 7.x: invalid / empty reg is treated as absent, silently
+        elif entries is None:
+            self.emit(region, "invalid_reg", region.name)
+            region.status = "ignored"
+            region.reason = "reg length is not a multiple of (#address-cells + #size-cells)"
+            return "invalid"
+        if self.era == "E6" and self.cma_validate_skip(region, rn):
+            return "skipped"
+        multi = self.k.reg_multi_entry
+        if multi == "first-only" and len(entries) > 1:
+            self.emit(region, "multi_reg_first_only", region.name, len(entries))
+            entries = entries[:1]
+        if not entries:
+            region.reason = "reg is empty: nothing reserved, nothing recorded"
+            return "ok"
+        region.status = "reserved"
+        first = True
+        for base, size in entries:
+            err = self.reserve_memory(base, size, region.no_map) if size else _EINVAL
+            if err:
+                self.emit(region, "reserve_failed", region.name, base, size // SZ_1M)
+                if first:
+                    region.reserve_failed = True
+                    region.status = "failed"
+                    region.reason = (
+                        "reg size is 0"
+                        if not size
+                        else "no-map over memory that is already reserved (-EBUSY)"
+                    )
+            if first:
+                region.base, region.size = base, size
+                region.requested_size = size
+                if record:
+                    self.save_node(region, base, size)
+                first = False
+        return "ok"
+
+    def dynamic_params(self, region: _Region, rn: board.ReservedNode) -> tuple[int, int] | None:
+        """size and alignment of a dynamic node (the checks of __reserved_mem_alloc_size)."""
+        size_prop = rn.node.prop("size")
+        if size_prop is None:
+            return None
+        size = rn.number("size", self.cells.size)
+        if size is None:
+            self.emit(region, "invalid_size", region.name)
+            region.reason = "size has the wrong number of cells (#size-cells of the root)"
+            return None
+        align = 0
+        if rn.node.has("alignment"):
+            a = rn.number("alignment", self.cells.address)
+            if a is None:
+                self.emit(region, "invalid_alignment", region.name)
+                region.reason = (
+                    "alignment has the wrong number of cells (the kernel wants #address-cells)"
+                )
+                return None
+            align = a
+            region.alignment_reason = "alignment property"
+        if (
+            self.k.cma
+            and _is_sdp(rn)
+            and rn.reusable
+            and not rn.no_map
+            and align < self.k.cma_min_alignment
+        ):
+            align = self.k.cma_min_alignment
+            region.alignment_reason = (
+                "CMA minimum alignment (reusable shared-dma-pool): "
+                f"{self.k.page_size} << pageblock_order {self.k.pageblock_order}"
+            )
+        return size, align
+
+    def alloc_dynamic(self, region: _Region, rn: board.ReservedNode) -> bool:
+        """__reserved_mem_alloc_size: True when the region got memory."""
+        region.origin = "dynamic"
+        params = self.dynamic_params(region, rn)
+        if params is None:
+            region.status = "ignored"
+            return False
+        size, align = params
+        region.requested_size = size
+        region.size = size
+        eff_align = align or self.k.smp_cache_bytes
+        region.alignment = eff_align
+        if not align:
+            region.alignment_reason = "SMP_CACHE_BYTES (no alignment property)"
+        ranges: list[tuple[int, int]] | None = None
+        if rn.node.has("alloc-ranges"):
+            ranges = rn.alloc_ranges(self.cells)
+            if ranges is None:
+                if self.k.invalid_alloc_ranges_drops_node:
+                    self.emit(region, "invalid_alloc_ranges", region.name)
+                    region.status = "ignored"
+                    region.reason = "alloc-ranges length is not a whole number of entries"
+                    return False
+                ranges = None
+        base = 0
+        if ranges is not None:
+            region.alloc_ranges = tuple((s, s + z) for s, z in ranges)
+            for start, rsize in ranges:
+                base = self.alloc_in_range(size, align, start, start + rsize, region.no_map)
+                if base:
+                    break
+        else:
+            base = self.alloc_arch(size, align, 0, 0, region.no_map)
+        if not base:
+            if self.k.version >= (6, 1, 0):
+                self.emit(region, "alloc_failed", region.name, size // SZ_1M)
+            else:
+                self.emit(region, "alloc_failed", region.name)
+            region.status = "failed"
+            windows = region.alloc_ranges or ((0, self.mb.phys_addr_max),)
+            best: tuple[int, int] | None = None
+            for s, e in windows:
+                got = self.mb.largest_free_range(s, e)
+                if got is not None and (best is None or got[1] - got[0] > best[1] - best[0]):
+                    best = got
+            region.largest_free = best
+            region.reason = f"no free block of {size:#x} bytes aligned to {eff_align:#x}" + (
+                " inside alloc-ranges" if region.alloc_ranges else ""
+            )
+            return False
+        region.base = base
+        region.status = "reserved"
+        return True
+
+    def alloc_arch(self, size: int, align: int, start: int, end: int, nomap: bool) -> int:
+        # early_init_dt_alloc_reserved_memory_arch per era
+        end = end or self.mb.anywhere
+        align = align or self.k.smp_cache_bytes
+        mode = self.k.dynamic_no_map_mode
+        if mode == "reserve+nomap":
+            base = self.mb.alloc_range(size, align, start, end)
+            if base and nomap:
+                self.mb.mark_nomap(base, size)
+            return base
+        base = self.mb.find_in_range_node(size, align, start, end)
+        if not base:
+            return 0
+        if nomap:
+            if mode == "remove":
+                self.mb.remove(base, size)
+            else:
+                self.mb.mark_nomap(base, size)
+        else:
+            self.mb.reserve(base, size)
+        return base
+
+    def alloc_in_range(self, size: int, align: int, start: int, end: int, nomap: bool) -> int:
+        if not self.k.alloc_ranges_direction_heuristic:
+            return self.alloc_arch(size, align, start, end, nomap)
+        # 6.5+ __reserved_mem_alloc_in_range: look at recorded regions next to the window
+        bottom_up = top_down = False
+        for rec in self.records:
+            if rec.size == 0:
+                continue
+            if rec.base <= start <= rec.base + rec.size:
+                bottom_up = True
+            if rec.base <= end <= rec.base + rec.size:
+                top_down = True
+        prev = self.mb.bottom_up
+        if bottom_up != top_down:
+            self.mb.bottom_up = bottom_up
+        try:
+            return self.alloc_arch(size, align, start, end, nomap)
+        finally:
+            self.mb.bottom_up = prev
+
+    # ------------------------------------------------------------------ drivers
+
+    def init_region(self, region: _Region, rn: board.ReservedNode) -> int:
+        """__reserved_mem_init_node: CMA, then coherent, then restricted (link order)."""
+        ret = _ENOENT
+        k = self.k
+        candidates: list[tuple[str, str, Callable[[], int]]] = []
+        if k.dma_cma or not self.symbols:
+            candidates.append(("shared-dma-pool", "cma", lambda: self.rmem_cma(region, rn)))
+        if _sym_enabled(self.symbols, "DMA_DECLARE_COHERENT", True):
+            candidates.append(
+                ("shared-dma-pool", "dma-coherent", lambda: self.rmem_dma(region, rn))
+            )
+        if k.version >= (5, 15, 0) and _sym_enabled(self.symbols, "DMA_RESTRICTED_POOL", False):
+            candidates.append(
+                ("restricted-dma-pool", "restricted-dma", lambda: self.rmem_swiotlb(region, rn))
+            )
+        for compat, driver, fn in candidates:
+            if not rn.is_compatible(compat):
+                continue
+            ret = fn()
+            if ret == 0:
+                region.driver = driver
+                self.emit(region, "initialized", region.name, compat)
+                break
+        return ret
+
+    def rmem_cma(self, region: _Region, rn: board.ReservedNode) -> int:
+        # kernel/dma/contiguous.c rmem_cma_setup
+        k = self.k
+        nodev = _ENODEV if k.no_driver_result == "enodev" else _EINVAL
+        if (
+            self.cmdline.cma is not None
+            and rn.cma_default
+            and k.cma_bypass_mode == "bypass-message"
+        ):
+            self.emit(region, "cma_bypass", region.name)
+            region.reason = "cma= on the command line: bypassed in favour of the cmdline area"
+            region.driver = "cma"
+            region.status = "bypassed"
+            return _EBUSY
+        if not rn.reusable or rn.no_map:
+            return nodev
+        base = region.base or 0
+        align = k.cma_min_alignment
+        if (base | region.size) & (align - 1):
+            self.emit(region, "cma_bad_alignment")
+            region.reason = (
+                f"base {base:#x} / size {region.size:#x} not multiples of the CMA minimum "
+                f"alignment {align:#x}"
+            )
+            region.driver = "cma"
+            return _EINVAL
+        err = self.cma_init_reserved_mem(region, base, region.size)
+        if err:
+            self.emit(region, "cma_setup_failed")
+            region.driver = "cma"
+            return err
+        if rn.cma_default:
+            self.default_region = region
+        self.emit(region, "cma_created", base, region.size // SZ_1M)
+        return 0
+
+    def cma_init_reserved_mem(self, region: _Region, base: int, size: int) -> int:
+        # mm/cma.c cma_init_reserved_mem (order of checks per version)
+        k = self.k
+        order = k.cma_init_check_order.split(",")
+        for check in order:
+            if check == "slots" and self.cma_count >= k.cma_slots:
+                self.emit(region, "cma_no_slots")
+                region.reason = f"no CMA slot left (MAX_CMA_AREAS = {k.cma_slots})"
+                return _ENOSPC
+            if check == "reserved" and (not size or not self.mb.is_region_reserved(base, size)):
+                region.reason = "the range is not reserved in memblock (cma_init_reserved_mem)"
+                return _EINVAL
+            if check == "align" and (base | size) & (k.cma_min_alignment - 1):
+                return _EINVAL
+        self.cma_count += 1
+        self.cma_areas.append(region)
+        return 0
+
+    def rmem_dma(self, region: _Region, rn: board.ReservedNode) -> int:
+        # kernel/dma/coherent.c rmem_dma_setup
+        if rn.reusable:
+            return _ENODEV if self.k.no_driver_result == "enodev" else _EINVAL
+        if self.k.arch == "arm" and not rn.no_map:
+            self.emit(region, "dma_requires_nomap")
+            region.reason = "32-bit arm coherent pools need no-map"
+            region.driver = "dma-coherent"
+            return _EINVAL
+        self.emit(region, "dma_created", region.base or 0, region.size // SZ_1M)
+        return 0
+
+    def rmem_swiotlb(self, region: _Region, rn: board.ReservedNode) -> int:
+        # kernel/dma/swiotlb.c rmem_swiotlb_setup
+        if rn.reusable or rn.cma_default or rn.dma_default or rn.no_map:
+            region.reason = "restricted-dma-pool refuses reusable/no-map/linux,*-default"
+            region.driver = "restricted-dma"
+            return _EINVAL
+        self.emit(region, "restricted_created", region.base or 0, region.size // SZ_1M)
+        return 0
+
+    def init_and_cleanup(self, region: _Region, rn: board.ReservedNode) -> None:
+        """fdt_init_reserved_mem(_node): init, then on failure give the memory back."""
+        err = self.init_region(region, rn)
+        base = region.base or 0
+        size = region.size
+        if err in (0, _ENOENT, _ENODEV):
+            if err == 0:
+                region.status = "failed" if region.reserve_failed else "created"
+            else:
+                region.status = "failed" if region.reserve_failed else "reserved"
+                region.driver = "none"
+                if region.reason is None:
+                    region.reason = "no driver for this compatible: the range stays reserved"
+            if self.k.summary_line:
+                end = base + size - 1
+                self.emit(
+                    region,
+                    "summary",
+                    base,
+                    end,
+                    size // SZ_1K,
+                    "nomap" if region.no_map else "map",
+                    "reusable" if region.reusable else "non-reusable",
+                    region.name,
+                )
+            return
+        self.emit(region, "matching_fail", region.name)
+        if region.status != "bypassed":
+            region.status = "rejected"
+        if region.reason is None:
+            region.reason = "every matching driver refused the region"
+        if self.k.init_failure_cleanup == "free-and-readd":
+            self.mb.phys_free(base, size)
+            if region.no_map:
+                self.mb.add(base, size)
+        elif region.no_map:
+            self.mb.clear_nomap(base, size)
+            if region.origin == "dynamic" and self.k.dynamic_no_map_mode == "reserve+nomap":
+                region.leaked = True
+                region.reason += "; a dynamic no-map region stays reserved (kernel leak)"
+        else:
+            self.mb.phys_free(base, size)
+
+    # ----------------------------------------------------------- overlap check
+
+    def overlap_check(self) -> None:
+        recs = self.records
+        if len(recs) < 2:
+            return
+        ordered = self.sort_records(recs, self.k.overlap_sort_key)
+        for this, nxt in itertools.pairwise(ordered):
+            if this.base + this.size > nxt.base:
+                self.emit(
+                    None,
+                    "overlap",
+                    this.region.name,
+                    this.base,
+                    this.base + this.size,
+                    nxt.region.name,
+                    nxt.base,
+                    nxt.base + nxt.size,
+                )
+        if self.era not in ("E5", "E6"):
+            self.records = ordered
+
+    def sort_records(self, recs: list[_Rec], key: str) -> list[_Rec]:
+        cmp = _rec_cmp(key)
+        out = kernel_heapsort(recs, cmp)
+        return [r for r in out if isinstance(r, _Rec)]
+
+    # --------------------------------------------------------------- the scans
+
+    def scan_reserved_memory(self) -> None:
+        if self.era in ("E5", "E6"):
+            self.scan_restructured()
+        else:
+            self.scan_classic()
+
+    def memreserve(self) -> None:
+        for i, (base, size) in enumerate(self.dt.memreserve):
+            if not size:
+                break
+            self.mb.reserve(base, size)
+            self.regions.append(
+                _Region(
+                    rn=None,
+                    name=f"/memreserve/ {i}",
+                    path=None,
+                    origin="memreserve",
+                    base=base,
+                    size=size,
+                    status="reserved",
+                    reason="/memreserve/ entry of the FDT header",
+                )
+            )
+
+    def scan_classic(self) -> None:
+        """E2-E4: statics reserved in DT order, then sort + allocate + init the array."""
+        self.memreserve()
+        node, kids = self.find_rmem()
+        if node is None:
+            return
+        if not self.root_ok(node):
+            self.log.extend(self.lines("unsupported_node"))
+            for rn in kids:
+                r = self.new_region(rn)
+                r.reason = "/reserved-memory has the wrong #cells or no ranges: ignored"
+                self.regions.append(r)
+            return
+        children: list[_Region] = []
+        for rn in kids:
+            r = self.new_region(rn)
+            children.append(r)
+            if not rn.available:
+                r.reason = "disabled (status is not okay)"
+                continue
+            res = self.reserve_static(r, rn, record=True)
+            if res == "absent":
+                if rn.node.has("size"):
+                    r.origin = "dynamic"
+                    self.save_node(r, 0, 0)
+                else:
+                    r.reason = "neither reg nor size: nothing to do"
+        # fdt_init_reserved_mem: the overlap check sorts the array, then it is walked in order
+        self.overlap_check()
+        dynamic_order: list[_Region] = []
+        for rec in list(self.records):
+            r = rec.region
+            rn0 = r.rn
+            assert rn0 is not None
+            rn = rn0
+            if rec.size == 0:
+                if r.origin == "static":
+                    continue  # failed size-0 static: no size property, -EINVAL silently
+                dynamic_order.append(r)
+                if not self.alloc_dynamic(r, rn):
+                    continue
+                rec.base, rec.size = r.base or 0, r.size
+            self.init_and_cleanup(r, rn)
+        self.regions.extend(r for r in children if r.origin != "dynamic")
+        self.regions.extend(dynamic_order)
+        self.regions.extend(r for r in children if r.origin == "dynamic" and r not in dynamic_order)
+
+    def scan_restructured(self) -> None:
+        """E5/E6: statics reserved, dynamics allocated + initialised in DT order, then
+        /memreserve/; statics recorded and initialised later at unflatten_device_tree."""
+        node, kids = self.find_rmem()
+        statics: list[tuple[_Region, board.ReservedNode]] = []
+        dynamics: list[tuple[_Region, board.ReservedNode]] = []
+        if node is not None and not self.root_ok(node):
+            self.log.extend(self.lines("unsupported_node"))
+            for rn in kids:
+                r = self.new_region(rn)
+                r.reason = "/reserved-memory has the wrong #cells or no ranges: ignored"
+                self.regions.append(r)
+            node = None
+            kids = []
+            self.late_unsupported = True
+        for rn in kids:
+            r = self.new_region(rn)
+            if not rn.available:
+                r.reason = "disabled (status)"
+                statics.append((r, rn))
+                continue
+            res = self.reserve_static(r, rn, record=False)
+            if res in ("ok", "invalid", "skipped"):
+                statics.append((r, rn))
+            elif rn.node.has("size"):
+                dynamics.append((r, rn))
+            else:
+                r.reason = "neither reg nor size: nothing to do"
+                statics.append((r, rn))
+        self.regions.extend(r for r, _ in statics)
+        early_limit = self.k.dynamic_early_limit
+        for i, (r, rn) in enumerate(dynamics):
+            self.regions.append(r)
+            r.origin = "dynamic"
+            if early_limit and i >= early_limit:
+                self.emit(r, "too_many_dynamic", r.name)
+                r.reason = f"more than {early_limit} dynamic regions"
+                continue
+            if self.era == "E6" and self.cma_validate_skip(r, rn):
+                continue
+            if not self.alloc_dynamic(r, rn):
+                continue
+            if self.save_node(r, r.base or 0, r.size):
+                self.init_and_cleanup(r, rn)
+                if self.era == "E6" and r.status == "rejected":
+                    self.records = [x for x in self.records if x.region is not r]
+        self.memreserve()
+        self.pending_late = statics
+
+    def late_scan(self) -> None:
+        """E5/E6 fdt_scan_reserved_mem_reg_nodes (top of unflatten_device_tree)."""
+        node, _ = self.find_rmem()
+        if node is None:
+            self.log.extend(self.lines("no_node"))
+            return
+        if self.late_unsupported:
+            self.log.extend(self.lines("unsupported_node"))
+            return
+        # alloc_reserved_mem_array: one memblock allocation for the final array
+        count = len(self.records) + sum(
+            1 for r, _ in self.pending_late if r.status in ("reserved", "failed") and r.size
+        )
+        if count:
+            self.mb.alloc_range(count * 56, self.k.smp_cache_bytes, 0, self.mb.current_limit)
+        for r, rn in self.pending_late:
+            if not rn.available or rn.node.prop("reg") is None:
+                continue
+            entries = self.reg_entries(rn)
+            if self.era == "E6":
+                if r.status == "bypassed":
+                    self.emit(r, "cma_bypass")
+                    continue
+                if not entries:
+                    continue
+            elif entries is None:
+                self.emit(r, "invalid_reg", r.name)
+                continue
+            if not entries:
+                continue
+            if len(entries) > 1:
+                if self.k.reg_multi_entry == "all-reserved-none-recorded":
+                    r.status = "reserved"
+                    r.reason = "multi-entry reg: reserved but skipped by the late scan"
+                    continue
+                if self.k.reg_multi_entry == "all-reserved-first-recorded":
+                    self.emit(r, "multi_reg_ignored", len(entries) - 1, r.name)
+            base, size = entries[0]
+            if not size:
+                continue
+            if self.save_node(r, base, size):
+                self.init_and_cleanup(r, rn)
+                if self.era == "E6" and r.status == "rejected":
+                    self.records = [x for x in self.records if x.region is not r]
+        self.overlap_check()
+
+    # ------------------------------------------------------------ default CMA
+
+    def compute_dma_limit(self) -> int | None:
+        if not self.mb.memory:
+            return None
+        start, end = self.mb.start_of_dram(), self.mb.end_of_dram()
+        k = self.k
+        if k.arch == "arm64":
+            return k.dma_limit(start, end, dt_max_cpu_addr=board.max_dma_cpu_address(self.dt))
+        if k.arch == "arm":
+            # arm_dma_limit is INCLUSIVE in the kernel; KernelModel returns it + 1
+            return k.dma_limit(start, end, arm_phys_offset=start) - 1
+        return k.dma_limit(start, end)
+
+    def compute_zones(self) -> None:
+        if not self.mb.memory:
+            return
+        k = self.k
+        start, end = self.mb.start_of_dram(), self.mb.end_of_dram()
+        bounds: list[tuple[str, int]] = []
+        if k.arch == "arm64":
+            dma = self.dma_limit or end
+            dma32 = None
+            if k.zone_dma32:
+                from cmacheck.kernel.arch import arm64_dma32_limit
+
+                dma32 = arm64_dma32_limit(k.dma_limit_mode, start, end)
+            if k.zone_dma:
+                bounds.append(("DMA", dma))
+            if dma32 is not None:
+                bounds.append(("DMA32", max(dma32, dma if k.zone_dma else start)))
+            bounds.append(("Normal", end))
+        elif k.arch == "arm":
+            lowmem = self.highmem_start or end
+            if k.zone_dma and self.dma_limit is not None:
+                bounds.append(("DMA", min(self.dma_limit + 1, lowmem)))
+            bounds.append(("Normal", lowmem))
+            if k.highmem:
+                bounds.append(("HighMem", end))
+        else:
+            if k.zone_dma32:
+                bounds.append(("DMA32", min(SZ_4G, end)))
+            bounds.append(("Normal", end))
+        lo = start
+        for name, hi in bounds:
+            hi = min(hi, end)
+            if hi > lo:
+                self.zones.append((name, lo, hi))
+                lo = hi
+
+    def arm_highmem_start(self) -> int | None:
+        """arch/arm/mm/mmu.c adjust_lowmem_bounds: the lowmem end (mm/cma.c highmem_start).
+
+        vmalloc_limit = PHYS_OFFSET + (VMALLOC_END - 240 MiB - VMALLOC_OFFSET - PAGE_OFFSET);
+        lowmem ends at the end of the last memory block starting below it, capped there.
+        Without CONFIG_HIGHMEM the memory above is removed.  ``vmalloc=`` is not modelled.
+        """
+        if self.k.arch != "arm" or not self.mb.memory:
+            return None
+        from cmacheck.kernel.arch import arm_lowmem_end, arm_page_offset
+
+        start = self.mb.start_of_dram()
+        vmalloc_limit = arm_lowmem_end(start, 1 << 64, arm_page_offset(self.symbols or {}))
+        lowmem = 0
+        for r in self.mb.memory:
+            if r.base < vmalloc_limit and r.end > lowmem:
+                lowmem = min(vmalloc_limit, r.end)
+        lowmem = lowmem or start
+        if self.symbols and not self.k.highmem and self.mb.end_of_dram() > lowmem:
+            self.mb.remove(lowmem, self.mb.phys_addr_max - lowmem)
+            self.assumptions.append(
+                f"CONFIG_HIGHMEM is not set: RAM above {lowmem:#x} is dropped by the kernel"
+            )
+        return lowmem
+
+    def default_area(self) -> None:
+        k = self.k
+        if not self.mb.memory:
+            self.assumptions.append("no RAM: the default CMA area cannot be placed")
+        self.phys_mem_size = self.mb.phys_mem_size()
+        dt_default: DtDefault | None = None
+        src = self.default_region
+        if src is not None and src.path is not None:
+            dt_default = DtDefault(src.path, src.size, src.origin == "static")
+        elif self.cmdline.cma is not None:
+            for r in self.regions:
+                if r.status == "bypassed" and r.path is not None:
+                    dt_default = DtDefault(r.path, r.size or None, r.origin == "static")
+                    break
+        plan = plan_cma_size(
+            cmdline=self.cmdline,
+            symbols=self.symbols,
+            dt_default=dt_default,
+            phys_mem_size=self.phys_mem_size if self.mb.memory else None,
+            page_size=k.page_size,
+            arch=k.arch,
+            version=k.version,
+        )
+        self.plan = plan
+        if src is not None:
+            # a DT default area was set up before dma_contiguous_reserve() (on arm/riscv in
+            # E5/E6 a static one is set up only later, at unflatten_device_tree: not here)
+            return
+        if not plan.declare or not plan.declared_size:
+            return
+        limit = self.dma_limit or 0
+        base, fixed = 0, False
+        if plan.source == "cmdline":
+            base, fixed = plan.base, plan.fixed
+            if k.cma_cmdline_limit_mode == "cmdline-wins":
+                limit = plan.limit or limit
+            else:
+                limit = min(x for x in (plan.limit, limit) if x) if (plan.limit or limit) else 0
+        region = _Region(
+            rn=None,
+            name="reserved",
+            path=None,
+            origin="default-cma",
+            reusable=True,
+            default="cma",
+        )
+        region.requested_size = plan.declared_size
+        self.default_cma = region
+        self.cma_declare(region, base, plan.declared_size, limit, fixed)
+
+    def cma_declare(self, region: _Region, base: int, size: int, limit: int, fixed: bool) -> None:
+        """mm/cma.c cma_declare_contiguous(_nid) for an area outside the DT."""
+        k = self.k
+        mb = self.mb
+        printed = size
+        region.size = size
+
+        def fail(reason: str, *, slots: bool = False) -> None:
+            region.status = "failed"
+            region.reason = reason
+            region.base = None
+            if not slots or k.cma_slot_failure_prints_failed:
+                args: list[int | str] = [printed // SZ_1M]
+                failed = k.msg("cma_failed")
+                if failed is not None and "%d" in failed.fmt:
+                    args.append(-1)
+                self.emit(region, "cma_failed", *args)
+
+        memblock_end = mb.end_of_dram()
+        highmem_start = self.highmem_start if self.highmem_start is not None else memblock_end
+        if self.cma_count >= k.cma_slots:
+            self.emit(region, "cma_no_slots")
+            fail(f"no CMA slot left (MAX_CMA_AREAS = {k.cma_slots})", slots=True)
+            return
+        alignment = k.cma_min_alignment
+        if fixed and base & (alignment - 1):
+            self.emit(region, "cma_fixed_misaligned", base, alignment)
+            fail(f"cma= base {base:#x} is not aligned to {alignment:#x}")
+            return
+        base = _align(base, alignment)
+        size = _align(size, alignment)
+        region.size = size
+        if k.cma_printed_size == "rounded":
+            printed = size
+        limit &= ~(alignment - 1)
+        if not base:
+            fixed = False
+        if fixed and base < highmem_start < base + size:
+            self.emit(region, "cma_highmem_boundary", base, highmem_start)
+            fail("fixed area crosses the lowmem/highmem boundary")
+            return
+        if limit == 0 or limit > memblock_end:
+            limit = memblock_end
+        if base + size > limit:
+            self.emit(region, "cma_exceeds_limit", size, base, limit)
+            fail(f"base + size is above the limit {limit:#x}")
+            return
+        if fixed:
+            if mb.is_region_reserved(base, size):
+                fail("the fixed range is already (partly) reserved (-EBUSY)")
+                return
+            mb.reserve(base, size)
+        else:
+            addr = 0
+            highmem_ok = k.arch == "arm" and (k.highmem or not k.cma_highmem_needs_config)
+
+            def try_highmem() -> None:
+                nonlocal addr, limit
+                if highmem_ok and base < highmem_start < limit:
+                    addr = mb.alloc_range(size, alignment, highmem_start, limit)
+                    limit = highmem_start
+
+            def try_bottom_up() -> None:
+                nonlocal addr
+                threshold = memblock_end if k.cma_bottom_up_threshold == "dram-end" else limit
+                if k.cma_bottom_up_above_4g and not mb.bottom_up and threshold >= SZ_4G + size:
+                    mb.bottom_up = True
+                    addr = mb.alloc_range(size, alignment, SZ_4G, limit)
+                    mb.bottom_up = False
+
+            if k.highmem_before_bottom_up:
+                try_highmem()
+                try_bottom_up()
+            else:
+                try_bottom_up()
+                if not addr:
+                    try_highmem()
+            if not addr:
+                addr = mb.alloc_range(size, alignment, base, limit)
+                if not addr:
+                    region.largest_free = mb.largest_free_range(base, limit)
+                    fail(f"no free {size:#x}-byte block aligned to {alignment:#x} below {limit:#x}")
+                    return
+            base = addr
+        region.base = base
+        self.cma_count += 1
+        self.cma_areas.append(region)
+        region.status = "created"
+        region.driver = "cma"
+        args2: list[int | str] = [printed // SZ_1M, base]
+        msg = k.msg("cma_reserved")
+        if msg is not None and "%d" in msg.fmt:
+            args2.append(-1)
+        self.emit(region, "cma_reserved", *args2)
+
+    # ------------------------------------------------------------- activation
+
+    def activation(self) -> None:
+        for area in self.cma_areas:
+            if area.base is None or area.status not in ("created",):
+                continue
+            base, end = area.base, area.base + area.size
+            touched = tuple(n for n, lo, hi in self.zones if lo < end and base < hi)
+            area.zones = touched
+            covered = 0
+            for r in self.mb.memory:
+                covered += max(0, min(r.end, end) - max(r.base, base))
+            if covered < area.size:
+                area.outside_ram = True
+            if len(touched) > 1:
+                self.emit(area, "cma_not_activated", area.name)
+                area.status = "inactive"
+                area.reason = f"the area spans zones {', '.join(touched)}"
+
+    # ------------------------------------------------------------------ driver
+
+    def run(self) -> None:
+        k = self.k
+        self.note_boot_chain()
+        if k.arch != "riscv64" or not k.dtb_reserved_after_scan:
+            self.reserve_dtb()
+        self.setup_memory()
+        if k.arch == "arm64":
+            self.mb.remove(k.phys_mask_end, self.mb.phys_addr_max - k.phys_mask_end)
+        self.apply_mem_limit()
+        self.memory_banks = tuple((r.base, r.size) for r in self.mb.memory)
+        if k.arch == "arm":
+            self.highmem_start = self.arm_highmem_start()
+        self.reserve_kernel_and_initrd()
+        self.dma_limit = self.compute_dma_limit()
+        riscv_cma_first = k.arch == "riscv64" and k.default_cma_before_dt_scan
+        if riscv_cma_first:
+            self.default_area()
+        if not self.symbols or k.of_reserved_mem:
+            self.scan_reserved_memory()
+        else:
+            self.assumptions.append("CONFIG_OF_RESERVED_MEM is not set: /reserved-memory unused")
+            self.memreserve()
+        if k.arch == "riscv64" and k.dtb_reserved_after_scan:
+            self.reserve_dtb()
+        if k.arch == "arm64":
+            late = self.late_scan if self.era in ("E5", "E6") else None
+            self.early = arm64_early_allocations(self.mb, self.dt, k, self.symbols, late)
+            self.compute_zones()
+            if not riscv_cma_first:
+                self.default_area()
+        else:
+            self.compute_zones()
+            if k.arch == "arm" and self.era in ("E5", "E6"):
+                if not riscv_cma_first:
+                    self.default_area()
+                self.late_scan()
+            else:
+                if not riscv_cma_first:
+                    self.default_area()
+                if self.era in ("E5", "E6"):
+                    self.late_scan()
+        self.activation()
+
+    def result(self) -> DryRun:
+        facts: dict[str, RegionFacts] = {}
+        for r in [*self.regions, *([self.default_cma] if self.default_cma else [])]:
+            facts[r.path or r.name] = r.facts()
+        banks = tuple((r.base, r.size) for r in self.mb.memory)
+        return DryRun(
+            regions=tuple(r.outcome() for r in self.regions),
+            default_cma=self.default_cma.outcome() if self.default_cma else None,
+            cma_size_plan=self.plan,
+            log=tuple(self.log),
+            memblock=self.mb,
+            assumptions=tuple(self.assumptions),
+            facts=DryRunFacts(
+                phys_mem_size=self.phys_mem_size,
+                dram_start=self.mb.start_of_dram(),
+                dram_end=self.mb.end_of_dram(),
+                memory_banks=self.memory_banks or banks,
+                memory_source=self.memory_source,
+                dma_limit=self.dma_limit,
+                zones=tuple(self.zones),
+                highmem_start=self.highmem_start,
+                cma_alignment=self.k.cma_min_alignment,
+                early_allocs=tuple(self.early),
+                region_facts=facts,
+                cma_areas_used=self.cma_count,
+                cma_slots=self.k.cma_slots,
+            ),
+            extra_areas=tuple(r.outcome() for r in self.extra),
+        )
+
+
+def dry_run(
+    dt: DeviceTree,
+    *,
+    kernel: KernelModel,
+    cmdline: Cmdline,
+    symbols: Mapping[str, str] | None,
+    boot: BootChain,
+    ram: Sequence[tuple[int, int]] | None = None,
+) -> DryRun:
+    """Predict the kernel's early-boot handling of ``dt`` (see the module docstring).
+
+    ``symbols``: effective Kconfig without ``CONFIG_`` (None: no .config, Kconfig-dependent
+    facts fall back to the kernel model's defaults and the default area size is unknown).
+    ``ram`` (``--ram``) replaces the DT memory nodes.
+    """
+    replay = _Replay(dt, kernel, cmdline, symbols, boot, ram)
+    replay.run()
+    return replay.result()
