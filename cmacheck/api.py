@@ -132,11 +132,13 @@ def _effective_cmdline(ctx: Context, inputs: Inputs, config: KernelConfig | None
 def run(inputs: Inputs) -> Report:
     """Load everything, predict, check.  Raises InputError / UsageError on bad input."""
     dt = load_devicetree(inputs.dt, include_dirs=inputs.include_dirs, overlays=inputs.overlays)
-    config = load_config(inputs.config) if inputs.config else None
+    override = _version(inputs, None)
+    config = (load_config(inputs.config, arch=inputs.arch, version=override)
+              if inputs.config else None)
     arch = inputs.arch or (config.arch if config else None)
     if arch is not None and arch not in ARCHES:
         raise UsageError(f"unsupported arch '{arch}' (known: {', '.join(ARCHES)})")
-    version = _version(inputs, config)
+    version = override or (config.version if config else None)
     base_ctx = build_context(dt, config=config)
     text, explain = _effective_cmdline(base_ctx, inputs, config, arch, version)
     cmdline: Cmdline = parse_cmdline(text)

@@ -46,3 +46,23 @@ def split_args(text: str, **fmt: str) -> list[str]:
 @pytest.fixture
 def examples() -> Path:
     return ROOT / "examples"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite tests/golden/* from the current output (review the diff)")
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Callable[[Path, str], None]:
+    """Compare text with a golden file byte for byte (or rewrite it with --update-golden)."""
+    update = request.config.getoption("--update-golden")
+
+    def check(path: Path, text: str) -> None:
+        if update:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+        assert path.exists(), f"{path} missing: run pytest --update-golden"
+        assert text == path.read_text()
+
+    return check

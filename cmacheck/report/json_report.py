@@ -25,16 +25,21 @@ def _finding(f: Finding) -> dict[str, Any]:
 
 def _memory(report: Report) -> dict[str, Any]:
     ctx = report.ctx
-    if ctx.ram:
-        banks, source = list(ctx.ram), "ram-option"
-    else:
-        banks = [(b.base, b.size) for m in ctx.memory if m.available for b in m.banks]
-        source = "dt" if banks else "none"
     run = ctx.run
+    if run is not None:
+        banks, source = list(run.facts.memory_banks), run.facts.memory_source
+        dma_limit = run.facts.dma_limit
+    else:
+        dma_limit = None
+        if ctx.ram:
+            banks, source = list(ctx.ram), "ram-option"
+        else:
+            banks = [(b.base, b.size) for m in ctx.memory if m.available for b in m.banks]
+            source = "dt" if banks else "none"
     return {
         "banks": [{"base": b, "size": s} for b, s in sorted(banks)],
         "total": sum(s for _, s in banks),
-        "dma_limit": getattr(run, "dma_limit", None),
+        "dma_limit": dma_limit,
         "source": source,
     }
 

@@ -2,12 +2,12 @@
 
 **What happens.** Kconfig silently drops values it cannot honour: a second
 `CONFIG_CMA_SIZE_SEL_*=y` in the same choice (the last wins), a value outside the
-symbol's range (`CONFIG_CMA_ALIGNMENT=20`, range 2..12), an invalid number
+symbol's range (`CONFIG_CMA_ALIGNMENT=20`, range 2..12, is clamped to 12), an invalid number
 (`CONFIG_CMA_SIZE_MBYTES=64M`), a symbol whose dependencies are not met
 (`CONFIG_DMA_CMA=y` without `CONFIG_CMA`), or a value for a symbol that is invisible in
 this configuration (`CONFIG_CMA_SIZE_MBYTES` under `CONFIG_CMA_SIZE_SEL_PERCENTAGE`).
-`make olddefconfig` then writes the default, and the kernel is built with something
-else than what the file says.  Only the CMA-related symbols cmacheck models are checked.
+`make olddefconfig` then writes another value (the default, or the range bound for an
+out-of-range number), and the kernel is built with something else than the file says.  Only the CMA-related symbols cmacheck models are checked.
 
 **Fix.** Write the value Kconfig will keep, or enable what the symbol depends on.
 
