@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cmacheck import __version__, rules
+from cmacheck.cma import DtDefault, plan_cma_size
 from cmacheck.context import Context, build_context
 from cmacheck.dryrun import BootChain, dry_run
 from cmacheck.errors import InputError, UsageError
@@ -147,6 +148,7 @@ def run(inputs: Inputs) -> Report:
     kernel = None
     run_ = None
     symbols = dict(config.symbols) if config is not None else None
+    ram_known = bool(ram) or base_ctx.ram_known
     if version is None or arch is None:
         missing = [w for w, v in (("kernel version", version), ("arch", arch)) if v is None]
         notes.append(
@@ -158,6 +160,7 @@ def run(inputs: Inputs) -> Report:
             kernel = kernel_model(version, arch, symbols or {})
         except ValueError as e:
             raise UsageError(str(e)) from None
+    if kernel is not None and ram_known:
         boot = BootChain(
             dtb_addr=inputs.dtb_addr,
             kernel_addr=inputs.kernel_addr,
@@ -170,7 +173,24 @@ def run(inputs: Inputs) -> Report:
     ctx = build_context(dt, config=config, cmdline=cmdline, ram=ram, kernel=kernel, run=run_)
     findings = run_rules(ctx)
     plan = run_.cma_size_plan if run_ is not None else None
+    if plan is None and kernel is not None:
+        # RAM unknown: no replay, but the size decision does not need placement.
+        plan = plan_cma_size(cmdline=cmdline, symbols=symbols, dt_default=_dt_default(ctx),
+                             phys_mem_size=None, page_size=kernel.page_size, arch=kernel.arch,
+                             version=kernel.version)
     return Report(inputs, ctx, findings, text, explain, cma_plan=plan, notes=tuple(notes))
+
+
+def _dt_default(ctx: Context) -> DtDefault | None:
+    """The linux,cma-default region as declared (without RAM there is no replay to ask)."""
+    found = None
+    for r in ctx.rmem.children:
+        if (r.available and r.cma_default and r.reusable and not r.no_map
+                and r.is_compatible("shared-dma-pool")):
+            reg = r.reg(ctx.cells)
+            size = reg[0][1] if reg else r.number("size", ctx.cells.size)
+            found = DtDefault(r.path, size, r.is_static)
+    return found
 
 
 def _version(inputs: Inputs, config: KernelConfig | None) -> tuple[int, int, int] | None:

@@ -57,7 +57,8 @@ def render(report: Report, out: TextIO, color: bool | None = None) -> None:
     for note in (*report.notes, *_assumptions(report)):
         con.print(Text(f"note: {note}"), soft_wrap=True)
     e, w, n = (report.count(s) for s in (Severity.ERROR, Severity.WARNING, Severity.NOTE))
-    con.print(Text(f"{report.inputs.dt}: {e} error(s), {w} warning(s), {n} note(s)"))
+    con.print(Text(f"{report.inputs.dt}: {e} error(s), {w} warning(s), {n} note(s)"),
+              soft_wrap=True)
 
 
 def _assumptions(report: Report) -> tuple[str, ...]:
@@ -82,7 +83,8 @@ def _memory_map(con: Console, report: Report) -> None:
     else:
         for r in ctx.rmem.children:
             for base, size in r.reg(ctx.cells) or ():
-                rows.append((base, size, r.path, "static"))
+                if size:
+                    rows.append((base, size, r.path, "static"))
     if not rows:
         return
     for base, size, what, status in sorted(rows, key=lambda x: (x[0], -x[1], x[2])):
