@@ -17,10 +17,17 @@ from cmacheck.dryrun import BootChain, dry_run
 from cmacheck.errors import InputError, UsageError
 from cmacheck.findings import Finding, Hit, Severity
 from cmacheck.kernel import kernel_model, parse_version
-from cmacheck.load.cmdline import Cmdline, compose_cmdline, parse_cmdline
+from cmacheck.load.cmdline import (
+    Cmdline,
+    compose_cmdline,
+    parse_cma_option,
+    parse_cmdline,
+    split_args,
+)
 from cmacheck.load.dts import load_devicetree
 from cmacheck.load.kconfig import KernelConfig, load_config
 from cmacheck.model import DeviceTree
+from cmacheck.units import parse_size
 
 ARCHES = ("arm64", "arm", "riscv64")
 
@@ -130,8 +137,28 @@ def _effective_cmdline(ctx: Context, inputs: Inputs, config: KernelConfig | None
     return text, (*explain, *lines)
 
 
+def check_cmdline_option(text: str) -> None:
+    """``--cmdline`` is typed by the user of cmacheck: a malformed ``cma=``/``mem=`` is a usage
+    error there (exit 2), while the same text in /chosen/bootargs is a finding (CMA102)."""
+    params, _ = split_args(text)
+    for name, value in params:
+        if name == "cma":
+            try:
+                parse_cma_option("cma" if value is None else f"cma={value}")
+            except UsageError as e:
+                raise UsageError(f"--cmdline: {e}") from None
+        elif name == "mem" and value is not None and "@" not in value:
+            try:
+                parse_size(value)
+            except UsageError:
+                raise UsageError(f"--cmdline: invalid mem={value}: expected a size like "
+                                 "1G or 0x40000000") from None
+
+
 def run(inputs: Inputs) -> Report:
     """Load everything, predict, check.  Raises InputError / UsageError on bad input."""
+    if inputs.cmdline is not None:
+        check_cmdline_option(inputs.cmdline)
     dt = load_devicetree(inputs.dt, include_dirs=inputs.include_dirs, overlays=inputs.overlays)
     override = _version(inputs, None)
     config = (load_config(inputs.config, arch=inputs.arch, version=override)

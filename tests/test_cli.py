@@ -147,8 +147,17 @@ def _bad(args: list[str]) -> Result:
          "cmacheck: error: invalid kernel version 'six'"),
         (["examples/clean/board.dtb", "--ram", "12Q"],
          "cmacheck: error: Invalid value for '--ram': invalid size '12Q'"),
+        (["examples/clean/board.dtb", "--cmdline", "console=ttyAMA0 cma=64Q"],
+         "cmacheck: error: --cmdline: invalid cma=64Q: size '64Q' is not a number; expected "
+         "SIZE[@BASE[-LIMIT]] with numbers like 64M, 0x4000000 or 67108864"),
+        (["examples/clean/board.dtb", "--cmdline", "cma=64M@"],
+         "cmacheck: error: --cmdline: invalid cma=64M@: missing base; expected "
+         "SIZE[@BASE[-LIMIT]] with numbers like 64M, 0x4000000 or 67108864"),
+        (["examples/clean/board.dtb", "--cmdline", "mem=1X"],
+         "cmacheck: error: --cmdline: invalid mem=1X: expected a size like 1G or 0x40000000"),
     ],
-    ids=["missing-dt", "not-a-dt", "missing-config", "old-kernel", "bad-version", "bad-ram"],
+    ids=["missing-dt", "not-a-dt", "missing-config", "old-kernel", "bad-version", "bad-ram",
+         "bad-cma-size", "cma-no-base", "bad-mem"],
 )
 def test_bad_input(args: list[str], message: str) -> None:
     r = _bad(args)

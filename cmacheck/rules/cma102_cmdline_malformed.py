@@ -6,15 +6,17 @@ stops at the first character it does not understand and keeps what it parsed so 
 without `=` prints `cma: Config string not provided` and is ignored.  None of this fails
 the boot; the board just runs with another value.
 
+This rule reads the command line the kernel will see (DT `bootargs` and
+`CONFIG_CMDLINE`); a malformed value passed to cmacheck's own `--cmdline` option is a
+usage error instead (exit status 2).
+
 **Fix.** Use a number with an optional K/M/G suffix: `cma=128M`, `cma=64M@0x50000000`.
 
 Fails:
-    / { #address-cells = <2>; #size-cells = <2>; };
-    $ --cmdline "cma=64Q"
+    / { #address-cells = <2>; #size-cells = <2>; chosen { bootargs = "cma=64Q"; }; };
 
 Passes:
-    / { #address-cells = <2>; #size-cells = <2>; };
-    $ --cmdline "cma=64M"
+    / { #address-cells = <2>; #size-cells = <2>; chosen { bootargs = "cma=64M"; }; };
 """
 
 from __future__ import annotations
