@@ -1,0 +1,177 @@
+"""cmacheck benchmarks: reproducible by anyone with the corpus (benchmarks/fetch_corpus.sh).
+
+    sh benchmarks/fetch_corpus.sh            # once: Debian 6.1 arm64 DTBs + config
+    python3 benchmarks/bench.py [--write]    # measure; --write updates benchmarks/RESULTS.md
+
+Measures, in one run on this machine (ratios are only meaningful within one run):
+  (a) cold single-board run, process start to exit (median of N, `cmacheck` as installed);
+  (b) batch throughput over the whole corpus, in one process per run, with and without -j;
+  (c) dt-validate on a sample of the same DTBs, as a reference;
+  (d) the dry-run core on synthetic trees of 10 ... 10,000 regions (how cost grows);
+  (e) peak RSS of (a) and (b).
+Targets (issue "Benchmarks and robustness"): (a) <= 150 ms median, (b) all DTBs <= 5 s wall,
+(d) 10,000 regions <= 1 s, (e) <= 80 MB.  Checked here, never by timed tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+CORPUS = HERE / "corpus"
+BOARD = "qcom/sm8450-hdk.dtb"  # the largest /reserved-memory upstream (43 regions)
+
+
+def _run(cmd: list[str]) -> tuple[float, int, int]:
+    """Wall seconds, exit status and peak RSS (KiB) of one child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t = time.perf_counter()
+    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if proc.returncode not in (0, 1):
+        sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.decode()[-400:]}")
+    return wall, proc.returncode, max(before, after)
+
+
+def _rss_of(cmd: list[str]) -> int:
+    """Peak RSS in KiB of a fresh child (GNU time), independent of earlier children."""
+    out = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, check=False, text=True)
+    return int(out.stderr.strip().splitlines()[-1])
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") >> 20
+    load = os.getloadavg()
+    return (f"{os.cpu_count()} CPUs ({cpu}), {mem} MiB RAM, Python {platform.python_version()}, "
+            f"load average before the run {load[0]:.2f}")
+
+
+def cold(config: Path, board: Path, n: int) -> tuple[float, float, int]:
+    cmd = [sys.executable, "-m", "cmacheck", str(board), "--config", str(config), "--format",
+           "json"]
+    _run(cmd)  # warm the page cache and __pycache__
+    walls = [_run(cmd)[0] for _ in range(n)]
+    return statistics.median(walls), min(walls), _rss_of(cmd)
+
+
+def batch(config: Path, dtbs: Path, jobs: int | None) -> tuple[float, int]:
+    cmd = [sys.executable, "-m", "cmacheck", str(dtbs), "--config", str(config), "--format",
+           "json"]
+    if jobs is not None:
+        cmd += ["-j", str(jobs)]
+    wall = _run(cmd)[0]
+    return wall, _rss_of(cmd)
+
+
+def dt_validate(files: list[Path]) -> float | None:
+    exe = subprocess.run(["sh", "-c", "command -v dt-validate"], capture_output=True, text=True)
+    if exe.returncode:
+        return None
+    t = time.perf_counter()
+    for f in files:
+        subprocess.run(["dt-validate", str(f)], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=False)
+    return (time.perf_counter() - t) / len(files)
+
+
+def synthetic(n: int) -> float:
+    """Dry run of a tree with ``n`` reserved-memory regions (3/4 static no-map, 1/4 dynamic)."""
+    sys.path.insert(0, str(ROOT))
+    from cmacheck.dryrun import BootChain, dry_run
+    from cmacheck.kernel import kernel_model
+    from cmacheck.load.cmdline import parse_cmdline
+    from cmacheck.model import DeviceTree, Node, Prop
+
+    def cells(*v: int) -> bytes:
+        return b"".join(x.to_bytes(4, "big") for x in v)
+
+    children = []
+    for i in range(n):
+        name = f"r{i}@{0x80000000 + i * 0x10000:x}"
+        props = {"no-map": Prop("no-map", b"")}
+        if i % 4 == 3:
+            name = f"d{i}"
+            props = {"size": Prop("size", cells(0, 0x1000))}
+        else:
+            props["reg"] = Prop("reg", cells(0, 0x80000000 + i * 0x10000, 0, 0x1000))
+        children.append(Node(name, f"/reserved-memory/{name}", i + 100, props))
+    rmem = Node("reserved-memory", "/reserved-memory", 50,
+                {"#address-cells": Prop("#address-cells", cells(2)),
+                 "#size-cells": Prop("#size-cells", cells(2)), "ranges": Prop("ranges", b"")},
+                children)
+    mem = Node("memory@80000000", "/memory@80000000", 10,
+               {"device_type": Prop("device_type", b"memory\0"),
+                "reg": Prop("reg", cells(0, 0x80000000, 1, 0))})
+    root = Node("", "/", 0, {"#address-cells": Prop("#address-cells", cells(2)),
+                             "#size-cells": Prop("#size-cells", cells(2))}, [mem, rmem])
+    dt = DeviceTree("synthetic.dtb", root)
+    kernel = kernel_model((6, 12, 0), "arm64", {})
+    t = time.perf_counter()
+    dry_run(dt, kernel=kernel, cmdline=parse_cmdline(""), symbols=None, boot=BootChain())
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
+    ap.add_argument("-n", type=int, default=15, help="cold runs (default 15)")
+    ap.add_argument("--sample", type=int, default=10, help="DTBs for dt-validate (default 10)")
+    args = ap.parse_args()
+    config, dtbs = CORPUS / "config", CORPUS / "dtbs"
+    if not config.exists():
+        sys.exit("no corpus: run sh benchmarks/fetch_corpus.sh first")
+    files = sorted(dtbs.rglob("*.dtb"))
+    lines = [f"Machine: {machine()}.", f"Corpus: {len(files)} DTBs of "
+             f"{(CORPUS / 'PACKAGE').read_text().strip()} with its config.", ""]
+
+    med, best, rss = cold(config, dtbs / BOARD, args.n)
+    lines.append(f"(a) cold `cmacheck {BOARD} --config config --format json`: median "
+                 f"{med * 1000:.0f} ms, best {best * 1000:.0f} ms over {args.n} runs "
+                 f"(target <= 150 ms); peak RSS {rss / 1024:.1f} MB")
+    for jobs in (None, 2):
+        wall, rss = batch(config, dtbs, jobs)
+        label = "-j1" if jobs is None else f"-j{jobs}"
+        lines.append(f"(b) batch over all {len(files)} DTBs, {label}: {wall:.2f} s wall, "
+                     f"{wall / len(files) * 1000:.1f} ms per DTB (target <= 5 s); peak RSS "
+                     f"{rss / 1024:.1f} MB")
+    sample = files[:: max(1, len(files) // args.sample)][: args.sample]
+    per = dt_validate(sample)
+    if per is None:
+        lines.append("(c) dt-validate: not installed")
+    else:
+        lines.append(f"(c) dt-validate on {len(sample)} of the same DTBs: {per:.2f} s per DTB "
+                     f"({per / (med or 1):.0f}x a cold cmacheck run)")
+    for n in (10, 100, 1000, 10000):
+        t = synthetic(n)
+        lines.append(f"(d) dry run, {n} regions: {t * 1000:.1f} ms"
+                     + (" (target <= 1 s)" if n == 10000 else ""))
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if args.write:
+        out = HERE / "RESULTS.md"
+        head = out.read_text().split("<!-- results -->")[0] if out.exists() else (
+            "# Benchmark results\n\nProduced by `python3 benchmarks/bench.py --write`.\n\n")
+        out.write_text(f"{head}<!-- results -->\n```\n{text}```\n")
+
+
+if __name__ == "__main__":
+    main()
