@@ -6,16 +6,18 @@ never exits; ``cli.py`` turns a Report into output and an exit status.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from cmacheck import __version__, rules
 from cmacheck.cma import DtDefault, plan_cma_size
+from cmacheck.compare import compare
 from cmacheck.context import Context, build_context
 from cmacheck.dryrun import BootChain, dry_run
 from cmacheck.errors import InputError, UsageError
 from cmacheck.findings import Finding, Hit, Severity
+from cmacheck.dmesg import parse_log
 from cmacheck.kernel import kernel_model, parse_version
 from cmacheck.load.cmdline import (
     Cmdline,
@@ -26,6 +28,7 @@ from cmacheck.load.cmdline import (
 )
 from cmacheck.load.dts import load_devicetree
 from cmacheck.load.kconfig import KernelConfig, load_config
+from cmacheck.load.log import read_log
 from cmacheck.model import DeviceTree
 from cmacheck.units import parse_size
 
@@ -49,6 +52,8 @@ class Inputs:
     kernel_addr: int | None = None
     kernel_size: int | None = None
     initrd: tuple[int, int] | None = None
+    dmesg: str | None = None  # a kernel log to compare the prediction with
+    boot: int | None = None  # which boot of a multi-boot log (1-based; default the last)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -66,16 +71,23 @@ class Report:
         return sum(1 for f in self.findings if f.severity == severity)
 
 
-def run_rules(ctx: Context, selected: Iterable[rules.Rule] = rules.ALL) -> tuple[Finding, ...]:
-    """Run each rule, stamp its ID and severity, sort (file, line, node, rule)."""
+def run_rules(ctx: Context, selected: Iterable[rules.Rule] = rules.ALL,
+              severity: Mapping[str, Severity] | None = None) -> tuple[Finding, ...]:
+    """Run each rule, stamp its ID and severity, sort (file, line, node, rule).
+
+    ``severity`` overrides the stamped severity per rule ID (``--severity CMA007=error``).
+    """
     out = []
     for rule in selected:
+        override = severity.get(rule.ID) if severity else None
         for hit in rule.check(ctx):
-            out.append(_stamp(rule, hit))
+            out.append(_stamp(rule, hit, override))
     return tuple(sorted(set(out), key=lambda f: f.sort_key))
 
 
-def _stamp(rule: rules.Rule, hit: Hit) -> Finding:
+def _stamp(rule: rules.Rule, hit: Hit, override: Severity | None = None) -> Finding:
+    if override is not None:
+        return Finding(rule.ID, override, hit.message, hit.at)
     return Finding(rule.ID, hit.severity if hit.severity is not None else rule.SEVERITY,
                    hit.message, hit.at)
 
@@ -155,13 +167,22 @@ def check_cmdline_option(text: str) -> None:
                                  "1G or 0x40000000") from None
 
 
-def run(inputs: Inputs) -> Report:
-    """Load everything, predict, check.  Raises InputError / UsageError on bad input."""
+ConfigLoader = Callable[..., KernelConfig]
+
+
+def run(inputs: Inputs, *, selected: Iterable[rules.Rule] = rules.ALL,
+        severity: Mapping[str, Severity] | None = None,
+        config_loader: ConfigLoader = load_config) -> Report:
+    """Load everything, predict, check.  Raises InputError / UsageError on bad input.
+
+    ``selected`` / ``severity`` are the rule selection and severity overrides (run_rules);
+    ``config_loader`` is called like ``load_config`` (a batch passes a caching one).
+    """
     if inputs.cmdline is not None:
         check_cmdline_option(inputs.cmdline)
     dt = load_devicetree(inputs.dt, include_dirs=inputs.include_dirs, overlays=inputs.overlays)
     override = _version(inputs, None)
-    config = (load_config(inputs.config, arch=inputs.arch, version=override)
+    config = (config_loader(inputs.config, arch=inputs.arch, version=override)
               if inputs.config else None)
     arch = inputs.arch or (config.arch if config else None)
     if arch is not None and arch not in ARCHES:
@@ -197,8 +218,12 @@ def run(inputs: Inputs) -> Report:
         )
         run_ = dry_run(dt, kernel=kernel, cmdline=cmdline, symbols=symbols, boot=boot,
                        ram=ram or None)
-    ctx = build_context(dt, config=config, cmdline=cmdline, ram=ram, kernel=kernel, run=run_)
-    findings = run_rules(ctx)
+    comparison = None
+    if inputs.dmesg is not None:
+        comparison = _compare(inputs, run_, notes)
+    ctx = build_context(dt, config=config, cmdline=cmdline, ram=ram, kernel=kernel, run=run_,
+                        comparison=comparison)
+    findings = run_rules(ctx, selected, severity)
     plan = run_.cma_size_plan if run_ is not None else None
     if plan is None and kernel is not None:
         # RAM unknown: no replay, but the size decision does not need placement.
@@ -206,6 +231,18 @@ def run(inputs: Inputs) -> Report:
                              phys_mem_size=None, page_size=kernel.page_size, arch=kernel.arch,
                              version=kernel.version)
     return Report(inputs, ctx, findings, text, explain, cma_plan=plan, notes=tuple(notes))
+
+
+def _compare(inputs: Inputs, run_: Any, notes: list[str]) -> Any:
+    """Parse the log given with --dmesg and compare it with the prediction."""
+    assert inputs.dmesg is not None
+    text, boot, boots = read_log(inputs.dmesg, inputs.boot)
+    if boots > 1:
+        notes.append(f"{inputs.dmesg}: {boots} boots in the log, comparing boot {boot}")
+    if run_ is None:
+        raise UsageError(f"--dmesg {inputs.dmesg}: nothing to compare with: the dry run needs "
+                         "the kernel version, the arch and the RAM (see the notes)")
+    return compare(run_, parse_log(text), base_tolerance=run_.facts.cma_alignment)
 
 
 def _dt_default(ctx: Context) -> DtDefault | None:

@@ -26,6 +26,8 @@ class Context:
     kernel: Any = None  # cmacheck.kernel.KernelModel once the version is known
     run: Any = None  # cmacheck.dryrun.DryRun when the dry run could be made
     ram: tuple[tuple[int, int], ...] = ()  # RAM as given by --ram (replaces DT memory)
+    comparison: Any = None  # cmacheck.compare.Comparison with --dmesg / --live
+    schema: bool = False  # validate against the dtschema bindings (rule CMA010; slow)
     notes: tuple[str, ...] = field(default=())
 
     @property

@@ -21,7 +21,7 @@ def test_ids_unique_and_well_formed() -> None:
 
 @pytest.mark.parametrize("rule", rules.ALL, ids=lambda r: r.ID)
 def test_rule_shape(rule: rules.Rule) -> None:
-    module = rule.__name__.rsplit(".", 1)[1]  # type: ignore[attr-defined]
+    module = rule.__name__.rsplit(".", 1)[1]
     assert module.startswith(rule.ID.lower() + "_")
     assert re.fullmatch(r"[a-z0-9-]+", rule.NAME)
     doc = rule.__doc__ or ""

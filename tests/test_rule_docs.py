@@ -2,7 +2,8 @@
 
 A block is the indented text after ``Fails:`` / ``Passes:``; DTS lines get ``/dts-v1/;``
 prepended; a line starting with ``$`` holds extra CLI options, where
-``--config-text "..."`` is written to a temporary .config first.
+``--config-text "..."`` / ``--dmesg-text "..."`` are written to a temporary .config / log
+first (``\\n`` for line breaks).
 """
 
 from __future__ import annotations
@@ -37,11 +38,13 @@ def _run(block: str, tmp_path: Path) -> list[str]:
             args += shlex.split(line[1:])
         else:
             dts.append(line)
-    if "--config-text" in args:
-        i = args.index("--config-text")
-        cfg = tmp_path / "doc.config"
-        cfg.write_text(args[i + 1].encode().decode("unicode_escape"))
-        args[i : i + 2] = ["--config", str(cfg)]
+    for flag, real, name in (("--config-text", "--config", "doc.config"),
+                             ("--dmesg-text", "--dmesg", "doc.log")):
+        if flag in args:
+            i = args.index(flag)
+            path = tmp_path / name
+            path.write_text(args[i + 1].encode().decode("unicode_escape"))
+            args[i : i + 2] = [real, str(path)]
     src = tmp_path / "doc.dts"
     src.write_text("/dts-v1/;\n" + "\n".join(dts) + "\n")
     r = run_cli([str(src), "--format", "json", *args])

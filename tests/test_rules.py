@@ -1,7 +1,7 @@
 """Every rule fixture under tests/rules/<ID>/{pass,fail}-*.dts yields exactly what it says.
 
 First line of a fixture: ``// expect: <ID> <where> ...`` (where = node path, Kconfig
-symbol or file) or ``// expect: none``; an optional ``// args: ...`` line adds CLI
+symbol, file, or ``<file>`` for the fixture itself) or ``// expect: none``; an optional ``// args: ...`` line adds CLI
 options (``{dir}`` is the fixture's directory).
 """
 
@@ -36,7 +36,9 @@ def test_fixture(path: Path) -> None:
     r = run_cli([str(path), "--format", "json", *args])
     assert r.code in (0, 1), r.err
     got = sorted(
-        f["node"] or f["symbol"] or f["file"] for f in r.json["findings"] if f["rule"] == rule_id
+        f["node"] or f["symbol"] or ("<file>" if f["file"] == str(path) else f["file"])
+        for f in r.json["findings"]
+        if f["rule"] == rule_id
     )
     want = [] if expect == ["none"] else sorted(expect[1:])
     if expect != ["none"]:

@@ -3,36 +3,49 @@
 A rule module has a Markdown docstring (first line = summary; ``Fails:`` / ``Passes:``
 example blocks that the tests execute), ``ID`` (``CMA`` + three digits, never reused),
 ``NAME``, ``SEVERITY`` and ``check(ctx) -> Iterator[Hit]``.  IDs: 0xx device-tree
-structure, 1xx CMA sizing and Kconfig / command line, 2xx dry-run outcomes, 9xx notices
-about the inputs themselves.
+structure, 1xx CMA sizing and Kconfig / command line, 2xx dry-run outcomes, 8xx prediction
+versus a real boot log, 9xx notices about the inputs themselves.
+
+Registration is explicit: add the module name to ``_NAMES`` (yamllint's ``_RULES``).
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
-from types import ModuleType
 from typing import Protocol, cast
 
 from cmacheck.context import Context
 from cmacheck.findings import Hit, Severity
-from cmacheck.rules import (
-    cma001_reserved_memory_format,
-    cma002_reg_format,
-    cma003_size_format,
-    cma004_alignment_format,
-    cma005_alloc_ranges_format,
-    cma006_nomap_reusable,
-    cma007_duplicate_cma_default,
-    cma008_duplicate_dma_default,
-    cma009_static_overlap,
-    cma101_kconfig_not_effective,
-    cma102_cmdline_malformed,
-    cma901_ram_unknown,
+
+_NAMES = (
+    "cma001_reserved_memory_format",
+    "cma002_reg_format",
+    "cma003_size_format",
+    "cma004_alignment_format",
+    "cma005_alloc_ranges_format",
+    "cma006_nomap_reusable",
+    "cma007_duplicate_cma_default",
+    "cma008_duplicate_dma_default",
+    "cma009_static_overlap",
+    "cma101_kconfig_not_effective",
+    "cma102_cmdline_malformed",
+    "cma801_dmesg_region_missing",
+    "cma802_dmesg_region_extra",
+    "cma803_dmesg_region_base",
+    "cma804_dmesg_region_size",
+    "cma805_dmesg_region_status",
+    "cma806_dmesg_default_status",
+    "cma807_dmesg_default_size",
+    "cma808_dmesg_default_base",
+    "cma809_dmesg_unpredicted_message",
+    "cma901_ram_unknown",
 )
 
 
 class Rule(Protocol):
     __doc__: str | None
+    __name__: str
     ID: str
     NAME: str
     SEVERITY: Severity
@@ -40,21 +53,9 @@ class Rule(Protocol):
     def check(self, ctx: Context) -> Iterator[Hit]: ...
 
 
-_MODULES: tuple[ModuleType, ...] = (
-    cma001_reserved_memory_format,
-    cma002_reg_format,
-    cma003_size_format,
-    cma004_alignment_format,
-    cma005_alloc_ranges_format,
-    cma006_nomap_reusable,
-    cma007_duplicate_cma_default,
-    cma008_duplicate_dma_default,
-    cma009_static_overlap,
-    cma101_kconfig_not_effective,
-    cma102_cmdline_malformed,
-    cma901_ram_unknown,
+ALL: tuple[Rule, ...] = tuple(
+    cast(Rule, importlib.import_module(f"{__name__}.{name}")) for name in _NAMES
 )
-ALL: tuple[Rule, ...] = tuple(cast(Rule, m) for m in _MODULES)
 BY_ID: dict[str, Rule] = {r.ID: r for r in ALL}
 # IDs that existed once and must never be reused.
 RETIRED: frozenset[str] = frozenset()
