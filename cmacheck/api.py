@@ -14,11 +14,12 @@ from cmacheck import __version__, rules
 from cmacheck.cma import DtDefault, plan_cma_size
 from cmacheck.compare import compare
 from cmacheck.context import Context, build_context
+from cmacheck.dmesg import parse_log
 from cmacheck.dryrun import BootChain, dry_run
 from cmacheck.errors import InputError, UsageError
 from cmacheck.findings import Finding, Hit, Severity
-from cmacheck.dmesg import parse_log
 from cmacheck.kernel import kernel_model, parse_version
+from cmacheck.live import collect
 from cmacheck.load.cmdline import (
     Cmdline,
     compose_cmdline,
@@ -28,7 +29,7 @@ from cmacheck.load.cmdline import (
 )
 from cmacheck.load.dts import load_devicetree
 from cmacheck.load.kconfig import KernelConfig, load_config
-from cmacheck.load.log import read_log
+from cmacheck.load.log import pick_boot, read_log
 from cmacheck.model import DeviceTree
 from cmacheck.units import parse_size
 
@@ -54,6 +55,8 @@ class Inputs:
     initrd: tuple[int, int] | None = None
     dmesg: str | None = None  # a kernel log to compare the prediction with
     boot: int | None = None  # which boot of a multi-boot log (1-based; default the last)
+    dmesg_text: str | None = None  # the log itself (--live); ``dmesg`` then names its source
+    notes: tuple[str, ...] = ()  # what gathering the inputs had to assume (--live)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -149,6 +152,33 @@ def _effective_cmdline(ctx: Context, inputs: Inputs, config: KernelConfig | None
     return text, (*explain, *lines)
 
 
+def live_inputs(root: str = "/", **options: Any) -> Inputs:
+    """``--live``: the running board's own tree, config, kernel log and kernel placement."""
+    live = collect(root)
+    notes = list(live.notes)
+    kernel_addr = kernel_size = None
+    arch = options.get("arch") or (load_config(live.config).arch if live.config else None)
+    if live.kernel_span is not None:
+        if arch == "arm64":
+            # /proc/iomem "Kernel code" starts at _stext, 64 KiB into the Image
+            # (arch/arm64/kernel/vmlinux.lds.S); BootChain wants the Image's load address.
+            kernel_addr = live.kernel_span[0] - 0x10000
+            kernel_size = live.kernel_span[1] + 0x10000
+        else:
+            notes.append(f"kernel image placement from /proc/iomem is not used on {arch}")
+    fields = {
+        "dt": live.dt,
+        "config": live.config,
+        "dmesg": live.log_source,
+        "dmesg_text": live.log_text,
+        "kernel_addr": kernel_addr,
+        "kernel_size": kernel_size,
+        "notes": tuple(notes),
+    }
+    fields.update({k: v for k, v in options.items() if v is not None and v != ()})
+    return Inputs(**fields)
+
+
 def check_cmdline_option(text: str) -> None:
     """``--cmdline`` is typed by the user of cmacheck: a malformed ``cma=``/``mem=`` is a usage
     error there (exit 2), while the same text in /chosen/bootargs is a finding (CMA102)."""
@@ -196,6 +226,7 @@ def run(inputs: Inputs, *, selected: Iterable[rules.Rule] = rules.ALL,
     kernel = None
     run_ = None
     symbols = dict(config.symbols) if config is not None else None
+    notes.extend(inputs.notes)
     ram_known = bool(ram) or base_ctx.ram_known
     if version is None or arch is None:
         missing = [w for w, v in (("kernel version", version), ("arch", arch)) if v is None]
@@ -236,7 +267,10 @@ def run(inputs: Inputs, *, selected: Iterable[rules.Rule] = rules.ALL,
 def _compare(inputs: Inputs, run_: Any, notes: list[str]) -> Any:
     """Parse the log given with --dmesg and compare it with the prediction."""
     assert inputs.dmesg is not None
-    text, boot, boots = read_log(inputs.dmesg, inputs.boot)
+    if inputs.dmesg_text is not None:
+        text, boot, boots = pick_boot(inputs.dmesg_text, inputs.dmesg, inputs.boot)
+    else:
+        text, boot, boots = read_log(inputs.dmesg, inputs.boot)
     if boots > 1:
         notes.append(f"{inputs.dmesg}: {boots} boots in the log, comparing boot {boot}")
     if run_ is None:

@@ -80,12 +80,17 @@ def read_log(path: str, boot: int | None = None) -> tuple[str, int, int]:
     data = data[:MAX_LOG_BYTES]
     if b"\0" in data[:4096]:
         raise InputError(path, "not a kernel log (binary data)")
-    lines = [normalise(x) for x in data.decode("utf-8", "replace").split("\n")]
+    return pick_boot(data.decode("utf-8", "replace"), path, boot)
+
+
+def pick_boot(text: str, source: str, boot: int | None = None) -> tuple[str, int, int]:
+    """Normalise ``text`` and keep one boot of it (see :func:`read_log`)."""
+    lines = [normalise(x) for x in text.split("\n")]
     boots = split_boots(lines)
     if not boots or not any(x.strip() for x in boots[-1]):
-        raise InputError(path, "empty kernel log")
+        raise InputError(source, "empty kernel log")
     if boot is None:
         return "\n".join(boots[-1]), len(boots), len(boots)
     if not 1 <= boot <= len(boots):
-        raise UsageError(f"--boot {boot}: {path} holds {len(boots)} boot(s)")
+        raise UsageError(f"--boot {boot}: {source} holds {len(boots)} boot(s)")
     return "\n".join(boots[boot - 1]), boot, len(boots)

@@ -1,0 +1,97 @@
+"""--live: a running board's inputs gathered below --root (here: a tree built from a real boot)."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from test_boots import fixtures
+
+from cmacheck import api
+from cmacheck.errors import InputError
+from cmacheck.live import collect, kernel_span, read_kmsg
+
+KCONFIG = ROOT / "tests" / "data" / "kconfig" / "debian-6.1-arm64.config.gz"
+
+
+def _fake_root(tmp_path: Path, case: str = "arm64-6.1/t2b", *, iomem: bool = True) -> Path:
+    fx = next(f for f in fixtures() if f.id == case)
+    root = tmp_path / "root"
+    (root / "sys/firmware").mkdir(parents=True)
+    shutil.copy(fx.path / "board.dtb", root / "sys/firmware/fdt")
+    (root / "proc/sys/kernel").mkdir(parents=True)
+    shutil.copy(KCONFIG, root / "proc/config.gz")
+    (root / "proc/sys/kernel/osrelease").write_text("6.1.0-56-arm64\n")
+    (root / "dev").mkdir()
+    # /dev/kmsg records: "prio,seq,usec,flags;message", continuation lines start with a space
+    records = []
+    for i, line in enumerate(fx.log().splitlines()):
+        msg = line.split("] ", 1)[1] if line.startswith("[") else line
+        records.append(f"6,{i},{i * 10},-;{msg}\n SUBSYSTEM=test\n")
+    (root / "dev/kmsg").write_text("".join(records))
+    if iomem:
+        img = fx.meta["kernel_image"]
+        load, size = int(img["load_address"], 16), int(img["image_size"])
+        code, end = load + 0x10000, load + size
+        (root / "proc/iomem").write_text(
+            f"40000000-bfffffff : System RAM\n  {code:08x}-{code + 0xfffff:08x} : Kernel code\n"
+            f"  {code + 0x100000:08x}-{end - 1:08x} : Kernel data\n")
+    return root
+
+
+def test_collect(tmp_path: Path) -> None:
+    root = _fake_root(tmp_path)
+    live = collect(str(root))
+    assert live.dt == str(root / "sys/firmware/fdt")
+    assert live.config == str(root / "proc/config.gz")
+    assert live.log_source == str(root / "dev/kmsg")
+    assert "SUBSYSTEM" not in live.log_text
+    assert live.kernel_span == (0x40210000, 33619968 - 0x10000)
+
+
+def test_live_run_agrees_with_the_boot(tmp_path: Path) -> None:
+    report = api.run(api.live_inputs(str(_fake_root(tmp_path))))
+    c = report.ctx.comparison
+    assert c is not None and c.differences == () and c.agree == c.total > 0
+    assert c.kernel_version == "6.1.0-56-arm64"
+
+
+def test_live_without_iomem_notes_it(tmp_path: Path) -> None:
+    report = api.run(api.live_inputs(str(_fake_root(tmp_path, iomem=False))))
+    assert "kernel image placement unknown (/proc/iomem needs root)" in report.notes
+
+
+def test_config_from_boot_dir(tmp_path: Path) -> None:
+    root = _fake_root(tmp_path)
+    (root / "proc/config.gz").unlink()
+    (root / "boot").mkdir()
+    (root / "boot/config-6.1.0-56-arm64").write_bytes(gzip.decompress(KCONFIG.read_bytes()))
+    assert collect(str(root)).config == str(root / "boot/config-6.1.0-56-arm64")
+
+
+def test_no_fdt(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as e:
+        collect(str(tmp_path))
+    assert str(e.value) == (f"{tmp_path}/sys/firmware/fdt: no flattened device tree (not a "
+                            "device-tree system, or not readable: run as root)")
+
+
+def test_no_log(tmp_path: Path) -> None:
+    root = _fake_root(tmp_path)
+    (root / "dev/kmsg").unlink()
+    with pytest.raises(InputError) as e:
+        collect(str(root))
+    assert str(e.value).endswith("cannot read the kernel log (/dev/kmsg needs root; or save "
+                                 "dmesg to a file and use --dmesg)")
+
+
+def test_kernel_span_hidden_without_root() -> None:
+    iomem = "00000000-00000000 : Kernel code\n00000000-00000000 : Kernel data\n"
+    assert kernel_span(iomem) is None
+
+
+def test_read_kmsg_missing(tmp_path: Path) -> None:
+    assert read_kmsg(str(tmp_path / "nope")) is None
