@@ -166,7 +166,8 @@ def test_default_size_differs(fx: Fixture) -> None:
 def test_extra_failure(fx: Fixture) -> None:
     log = fx.log()
     i = log.rindex("\n", 0, log.index("Memory:")) + 1
-    line = "[    0.000000] OF: reserved mem: failed to allocate memory for node 'ghost': size 16 MiB\n"
+    line = ("[    0.000000] OF: reserved mem: failed to allocate memory for node 'ghost': "
+            "size 16 MiB\n")
     assert _compare(fx, log[:i] + line + log[i:]) == [("region-extra", "ghost")]
 
 
