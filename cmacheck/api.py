@@ -57,6 +57,7 @@ class Inputs:
     boot: int | None = None  # which boot of a multi-boot log (1-based; default the last)
     dmesg_text: str | None = None  # the log itself (--live); ``dmesg`` then names its source
     notes: tuple[str, ...] = ()  # what gathering the inputs had to assume (--live)
+    schema: bool = False  # also validate against the dtschema bindings (CMA010)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -166,7 +167,7 @@ def live_inputs(root: str = "/", **options: Any) -> Inputs:
             kernel_size = live.kernel_span[1] + 0x10000
         else:
             notes.append(f"kernel image placement from /proc/iomem is not used on {arch}")
-    fields = {
+    fields: dict[str, Any] = {
         "dt": live.dt,
         "config": live.config,
         "dmesg": live.log_source,
@@ -253,7 +254,7 @@ def run(inputs: Inputs, *, selected: Iterable[rules.Rule] = rules.ALL,
     if inputs.dmesg is not None:
         comparison = _compare(inputs, run_, notes)
     ctx = build_context(dt, config=config, cmdline=cmdline, ram=ram, kernel=kernel, run=run_,
-                        comparison=comparison)
+                        comparison=comparison, schema=_schema(dt) if inputs.schema else None)
     findings = run_rules(ctx, selected, severity)
     plan = run_.cma_size_plan if run_ is not None else None
     if plan is None and kernel is not None:
@@ -277,6 +278,16 @@ def _compare(inputs: Inputs, run_: Any, notes: list[str]) -> Any:
         raise UsageError(f"--dmesg {inputs.dmesg}: nothing to compare with: the dry run needs "
                          "the kernel version, the arch and the RAM (see the notes)")
     return compare(run_, parse_log(text), base_tolerance=run_.facts.cma_alignment)
+
+
+def _schema(dt: DeviceTree) -> Any:
+    """dtschema problems of the reserved-memory subtree, or the reason it could not run."""
+    from cmacheck.load import schema  # dtschema is heavy: only with --schema
+
+    try:
+        return schema.validate(dt)
+    except schema.SchemaUnavailable as e:
+        return str(e)
 
 
 def _dt_default(ctx: Context) -> DtDefault | None:

@@ -1,26 +1,31 @@
-"""Command line: parse options -> api.run() -> a formatter -> exit status.
+"""Command line: parse options -> batch of api.run() -> a formatter -> exit status.
 
-Exit status: 0 no error findings; 1 error findings (or warnings with --strict);
-2 usage or input error (one line on stderr, nothing on stdout).
+Exit status: 0 no finding at or above the fail level (--fail-on, default error; --strict is
+--fail-on warning); 1 such findings; 2 usage, config or input error (one line on stderr per
+problem).  A single board that cannot be read prints nothing on stdout; in a batch the other
+boards are still reported and the exit status is 2.
 """
 
 from __future__ import annotations
 
 import io
 import sys
-from typing import Any
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from cmacheck import __version__, api, rules
-from cmacheck.errors import CmacheckError
-from cmacheck.findings import Severity
+from cmacheck.errors import CmacheckError, InputError
 from cmacheck.units import parse_size
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "github", "junit")
+FAIL_ON = ("error", "warning", "note")
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
-class _Size(click.ParamType):
+class _Size(click.ParamType):  # type: ignore[type-arg]  # generic in click >= 8.2
     name = "SIZE"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
@@ -32,7 +37,7 @@ class _Size(click.ParamType):
             self.fail(str(e), param, ctx)
 
 
-class _Range(click.ParamType):
+class _Range(click.ParamType):  # type: ignore[type-arg]
     """``BASE:SIZE``; with ``size_only`` also a bare ``SIZE`` (base None)."""
 
     name = "BASE:SIZE"
@@ -91,55 +96,255 @@ def main() -> None:
     """Predict what the Linux kernel does with /reserved-memory and CMA, before it boots."""
 
 
-@main.command()
-@click.argument("dt", nargs=-1, required=True)
-@click.option("--overlay", "overlays", multiple=True, metavar="X.dtbo",
-              help="Overlay applied in order, as a bootloader would (repeatable).")
-@click.option("-I", "--include", "include_dirs", multiple=True, metavar="DIR",
-              help="Include directory for DTS preprocessing (repeatable).")
-@click.option("--config", metavar="FILE", help="Kernel .config, defconfig or fragment (.gz ok).")
-@click.option("--cmdline", metavar="TEXT",
-              help="What the bootloader passes; replaces /chosen/bootargs.")
-@click.option("--ram", "ram", multiple=True, type=_Range(size_only=True), metavar="[BASE:]SIZE",
-              help="RAM when /memory is a placeholder (repeatable).")
-@click.option("--reserve", "reserves", multiple=True, type=_Range(), metavar="BASE:SIZE",
-              help="Range the firmware or bootloader holds (repeatable).")
-@click.option("--dtb-addr", type=SIZE, metavar="ADDR", help="Where the bootloader put the DTB.")
-@click.option("--kernel-addr", type=SIZE, metavar="ADDR", help="Kernel image load address.")
-@click.option("--kernel-size", type=SIZE, metavar="SIZE", help="Kernel image size in memory.")
-@click.option("--initrd", type=_Range(), metavar="BASE:SIZE", help="Initrd location.")
-@click.option("--kernel-version", metavar="X.Y[.Z]", help="Override the .config header.")
-@click.option("--arch", type=click.Choice(api.ARCHES), help="Override the .config header.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
-@click.option("--color/--no-color", default=None, help="Force colour on or off (default: auto).")
-def check(dt: tuple[str, ...], fmt: str, strict: bool, color: bool | None,
-          overlays: tuple[str, ...], include_dirs: tuple[str, ...], **opts: Any) -> None:
-    """Check device trees (DTB or DTS) against a kernel config and command line."""
-    from cmacheck.report import FORMATTERS, json_report, text
+_BOARD_OPTIONS = (
+    click.option("--overlay", "overlays", multiple=True, metavar="X.dtbo",
+                 help="Overlay applied in order, as a bootloader would (repeatable)."),
+    click.option("-I", "--include", "include_dirs", multiple=True, metavar="DIR",
+                 help="Include directory for DTS preprocessing (repeatable)."),
+    click.option("--config", metavar="FILE",
+                 help="Kernel .config, defconfig or fragment (.gz ok)."),
+    click.option("--cmdline", metavar="TEXT",
+                 help="What the bootloader passes; replaces /chosen/bootargs."),
+    click.option("--ram", "ram", multiple=True, type=_Range(size_only=True),
+                 metavar="[BASE:]SIZE", help="RAM when /memory is a placeholder (repeatable)."),
+    click.option("--reserve", "reserves", multiple=True, type=_Range(), metavar="BASE:SIZE",
+                 help="Range the firmware or bootloader holds (repeatable)."),
+    click.option("--dtb-addr", type=SIZE, metavar="ADDR",
+                 help="Where the bootloader put the DTB."),
+    click.option("--kernel-addr", type=SIZE, metavar="ADDR", help="Kernel image load address."),
+    click.option("--kernel-size", type=SIZE, metavar="SIZE",
+                 help="Kernel image size in memory."),
+    click.option("--initrd", type=_Range(), metavar="BASE:SIZE", help="Initrd location."),
+    click.option("--kernel-version", metavar="X.Y[.Z]", help="Override the .config header."),
+    click.option("--arch", type=click.Choice(api.ARCHES), help="Override the .config header."),
+    click.option("--schema", is_flag=True,
+                 help="Also validate /reserved-memory against the dtschema bindings (CMA010)."),
+)
+_DMESG_OPTIONS = (
+    click.option("--dmesg", metavar="LOG",
+                 help="A kernel log (dmesg, console capture, journalctl -k) to compare with."),
+    click.option("--boot", type=click.IntRange(min=1), metavar="N",
+                 help="Which boot of a multi-boot log to compare (default: the last)."),
+    click.option("--live", is_flag=True,
+                 help="Check the running board: its /sys/firmware/fdt, config and kernel log."),
+    click.option("--root", metavar="DIR", default="/", show_default=True,
+                 help="With --live: where the board's / is (a copied or mounted tree)."),
+)
+_POLICY_OPTIONS = (
+    click.option("--select", multiple=True, metavar="PREFIX[,...]",
+                 help="Run only rules whose ID starts with PREFIX (longest prefix wins)."),
+    click.option("--ignore", multiple=True, metavar="PREFIX[,...]",
+                 help="Skip rules whose ID starts with PREFIX (longest prefix wins)."),
+    click.option("--severity", "severities", multiple=True, metavar="RULE=LEVEL",
+                 help="Override a rule's severity: error, warning or note (repeatable)."),
+    click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
+                 help="Exit 1 on findings at or above this severity [default: error]."),
+    click.option("--config-file", metavar="PATH",
+                 help="cmacheck settings (.cmacheck.toml or pyproject.toml); default: the "
+                      "first found walking up from the first input."),
+    click.option("--no-config-file", is_flag=True, help="Ignore any config file."),
+    click.option("-j", "--jobs", type=click.IntRange(min=0), default=None, metavar="N",
+                 help="Check boards in N worker processes (0: one per CPU)."),
+)
 
-    reports = []
+
+def _apply(options: tuple[Callable[[_F], _F], ...]) -> Callable[[_F], _F]:
+    def deco(f: _F) -> _F:
+        for opt in reversed(options):
+            f = opt(f)
+        return f
+    return deco
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"cmacheck: error: {message}", err=True)
+    sys.exit(2)
+
+
+def _settings(first: str, opts: dict[str, Any]) -> tuple[Any, Any]:
+    """(config file or None, Policy) from --config-file / discovery and the policy flags."""
+    from cmacheck import config
+
+    file = None
+    if not opts.pop("no_config_file"):
+        path = opts.pop("config_file") or config.find_config(first)
+        file = config.load_file(path) if path else None
+    else:
+        opts.pop("config_file")
+    policy = config.build_policy(file, select=opts.pop("select"), ignore=opts.pop("ignore"),
+                                 severity=opts.pop("severities"), fail_on=opts.pop("fail_on"))
+    return file, policy
+
+
+def _ram_from_file(values: tuple[str, ...], where: str) -> tuple[tuple[int | None, int], ...]:
+    out = []
+    for v in values:
+        try:
+            out.append(_Range(size_only=True).convert(v, None, None))
+        except click.BadParameter as e:
+            raise InputError(where, f"ram: {e.message}") from None
+    return tuple(out)
+
+
+def _inputs(dt: str, opts: dict[str, Any], file: Any) -> api.Inputs:
+    """CLI flags, else the config file's values for this board, else the defaults."""
+    fv = file.board_values(dt) if file is not None else {}
+    kw = dict(opts)
+    live: api.Inputs | None = kw.pop("live", None)
+    if live is not None:  # --live: the running board's inputs, flags on top
+        return replace(live, **{k: v for k, v in kw.items()
+                                if v not in (None, (), False) and k not in ("dmesg", "boot")},
+                       boot=kw.get("boot"))
+    if not kw["overlays"] and "overlays" in fv:
+        kw["overlays"] = tuple(file.resolve(p) for p in fv["overlays"])
+    if not kw["include_dirs"] and "include" in fv:
+        kw["include_dirs"] = tuple(file.resolve(p) for p in fv["include"])
+    if kw["config"] is None and "config" in fv:
+        kw["config"] = file.resolve(fv["config"])
+    if kw["cmdline"] is None and "cmdline" in fv:
+        kw["cmdline"] = fv["cmdline"]
+    if not kw["ram"] and "ram" in fv:
+        kw["ram"] = _ram_from_file(fv["ram"], file.path)
+    if kw["kernel_version"] is None and "kernel-version" in fv:
+        kw["kernel_version"] = fv["kernel-version"]
+    if kw["arch"] is None and "arch" in fv:
+        kw["arch"] = fv["arch"]
+    return api.Inputs(dt=dt, **kw)
+
+
+def _run_boards(dts: list[str], opts: dict[str, Any], file: Any, policy: Any,
+                jobs: int | None) -> list[Any]:
+    from cmacheck import batch
+
+    workers = batch.workers_from(jobs if jobs is not None else (
+        file.values.get("jobs") if file is not None else None))
+    severity = dict(policy.severity)
+    todo = [batch.Job(_inputs(dt, opts, file), tuple(r.ID for r in policy.rules), severity)
+            for dt in dts]
+    if len(todo) < 20 or not sys.stderr.isatty():
+        return batch.run_jobs(todo, workers)
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(transient=True, console=Console(stderr=True)) as progress:
+        task = progress.add_task("checking", total=len(todo))
+        return batch.run_jobs(todo, workers,
+                              on_done=lambda _r: progress.advance(task))
+
+
+@main.command()
+@click.argument("dt", nargs=-1)
+@_apply(_BOARD_OPTIONS)
+@_apply(_DMESG_OPTIONS)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="Output format [default: text].")
+@click.option("--strict", is_flag=True, help="Same as --fail-on warning.")
+@_apply(_POLICY_OPTIONS)
+@click.option("--baseline", "baseline_file", metavar="FILE",
+              help="Hide findings recorded in FILE (see --write-baseline).")
+@click.option("--write-baseline", metavar="FILE",
+              help="Record the current findings in FILE, then report against it.")
+@click.option("--color/--no-color", default=None, help="Force colour on or off (default: auto).")
+def check(dt: tuple[str, ...], fmt: str | None, strict: bool, color: bool | None,
+          baseline_file: str | None, write_baseline: str | None, jobs: int | None,
+          **opts: Any) -> None:
+    """Check device trees (DTB or DTS files, directories of DTBs)."""
+    from cmacheck import baseline as bl
+    from cmacheck import batch
+
+    if strict and opts["fail_on"] is None:
+        opts["fail_on"] = "warning"
+    live, root = opts.pop("live"), opts.pop("root")
+    if live and (dt or opts["dmesg"]):
+        _fail("--live reads the running board's own tree and log: give no DT and no --dmesg")
+    if not live and not dt:
+        _fail("Missing argument 'DT...' (or use --live).")
     try:
-        for path in dt:
-            reports.append(api.run(api.Inputs(dt=path, overlays=overlays,
-                                              include_dirs=include_dirs, **opts)))
+        if live:
+            opts["live"] = api.live_inputs(root, arch=opts["arch"])
+            dt = (opts["live"].dt,)
+        dts, is_batch = batch.expand(dt)
+        file, policy = _settings(dts[0], opts)
+        fmt = fmt or (file.values.get("format") if file is not None else None) or "text"
+        if baseline_file is None and file is not None and "baseline" in file.values:
+            baseline_file = file.resolve(file.values["baseline"])
+        boards = _run_boards(dts, opts, file, policy, jobs)
+        if write_baseline:
+            pairs = [(b.dt, f) for b in boards if b.report is not None
+                     for f in b.report.findings]
+            with open(write_baseline, "w", encoding="utf-8") as out:
+                out.write(bl.dumps(pairs, write_baseline))
+            click.echo(f"cmacheck: wrote {len(pairs)} finding(s) to {write_baseline}", err=True)
+            baseline_file = write_baseline
+        stale: list[Any] = []
+        if baseline_file:
+            boards, stale = batch.apply_baseline(boards, bl.load(baseline_file))
     except CmacheckError as e:
-        click.echo(f"cmacheck: error: {e}", err=True)
+        _fail(str(e))
+    except OSError as e:
+        _fail(f"{e.filename}: {e.strerror}")
+    result = batch.BatchResult(tuple(boards), policy, single=not is_batch,
+                               baseline=baseline_file, stale=tuple(stale))
+    for b in result.errors:
+        click.echo(f"cmacheck: error: {b.error}", err=True)
+    if not result.reports:
+        sys.exit(2)
+    _render(result, fmt, color)
+    sys.exit(result.exit_status)
+
+
+def _render(result: Any, fmt: str, color: bool | None) -> None:
+    from cmacheck.report import formatter
+
+    if fmt == "text":
+        from cmacheck.report import text
+
+        if color is None:
+            text.render_batch(result, sys.stdout, None)
+            return
+        buf = io.StringIO()
+        text.render_batch(result, buf, color)
+    else:
+        buf = io.StringIO()
+        formatter(fmt)(result, buf)
+    sys.stdout.write(buf.getvalue())
+
+
+@main.command(name="diff")
+@click.argument("old")
+@click.argument("new")
+@_apply(_BOARD_OPTIONS)
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
+              show_default=True)
+@_apply(_POLICY_OPTIONS)
+def diff_cmd(old: str, new: str, fmt: str, jobs: int | None, **opts: Any) -> None:
+    """Compare two device trees (or two directories of DTBs): regions, default CMA, findings.
+
+    Exit status: 1 when NEW has findings that OLD did not, at or above --fail-on (default
+    error); 2 on input errors.
+    """
+    from cmacheck import diff
+
+    try:
+        pairs = diff.pair_inputs(old, new)
+        file, policy = _settings(old, opts)
+        sides = [p for pair in pairs for p in pair if p is not None]
+        opts.update(dmesg=None, boot=None)
+        checked = dict(zip(sides, _run_boards(sides, opts, file, policy, jobs), strict=True))
+    except CmacheckError as e:
+        _fail(str(e))
+    result = diff.DiffResult(tuple(
+        diff.compare(checked.get(a) if a else None, checked.get(b) if b else None)
+        for a, b in pairs), policy)
+    for d in result.boards:
+        if d.error:
+            click.echo(f"cmacheck: error: {d.error}", err=True)
+    if all(d.error for d in result.boards):
         sys.exit(2)
     buf = io.StringIO()
-    if fmt == "json" and len(reports) > 1:
-        buf.write(json_report.dumps({"schema_version": json_report.SCHEMA_VERSION,
-                                     "boards": [json_report.board_object(r) for r in reports]}))
-    elif fmt == "text":
-        for r in reports:
-            text.render(r, sys.stdout if color is None else buf, color)
-    else:
-        for r in reports:
-            FORMATTERS[fmt](r, buf)
+    (diff.render_json if fmt == "json" else diff.render_text)(result, buf)
     sys.stdout.write(buf.getvalue())
-    worst = Severity.WARNING if strict else Severity.ERROR
-    failed = any(f.severity >= worst for r in reports for f in r.findings)
-    sys.exit(1 if failed else 0)
+    sys.exit(result.exit_status)
 
 
 @main.command(name="rules")

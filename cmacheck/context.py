@@ -27,7 +27,7 @@ class Context:
     run: Any = None  # cmacheck.dryrun.DryRun when the dry run could be made
     ram: tuple[tuple[int, int], ...] = ()  # RAM as given by --ram (replaces DT memory)
     comparison: Any = None  # cmacheck.compare.Comparison with --dmesg / --live
-    schema: bool = False  # validate against the dtschema bindings (rule CMA010; slow)
+    schema: Any = None  # --schema: tuple of load.schema.SchemaProblem, or why it was skipped
     notes: tuple[str, ...] = field(default=())
 
     @property

@@ -65,9 +65,12 @@ _ZONE = re.compile(
 )
 _MEMORY = re.compile(r"^Memory: (\d+)K/(\d+)K available.*?(?:, (\d+)K cma-reserved)?\)")
 _VERSION = re.compile(r"^Linux version (\S+)")
-_MB_RANGE = re.compile(rf"^(memblock_\w+): \[({_HEX})-({_HEX})\] (\S+)")
+# 7.x: "__memblock_reserve: [a-b] nid=-1 flags=0 caller"
+_MB_RANGE = re.compile(
+    rf"^_*(memblock_\w+): \[({_HEX})-({_HEX})\](?: nid=-?\d+)?(?: flags=\S+)? (\S+)"
+)
 _MB_ALLOC = re.compile(
-    rf"^(memblock_\w+): (\d+) bytes align=({_HEX}) (?:nid=(-?\d+) )?from=({_HEX}) "
+    rf"^_*(memblock_\w+): (\d+) bytes align=({_HEX}) (?:nid=(-?\d+) )?from=({_HEX}) "
     rf"max_addr=({_HEX}) (\S+)"
 )
 _MB_DUMP = re.compile(
@@ -133,12 +136,17 @@ class ParsedLog:
     overlaps: list[tuple[str, int, int, str, int, int]] = field(default_factory=list)
     unsupported_node: int = 0
     not_enough_space: int = 0
+    no_node: bool = False  # E5/E6 "Reserved memory: No reserved-memory node in the DT"
     unnamed_bypass: int = 0  # 7.x "Skipping dt linux,cma-default node ..." (no name printed)
     memory_limit_mb: int | None = None
     zones: list[tuple[str, int, int]] = field(default_factory=list)
     memory_available_kib: int | None = None
     memory_total_kib: int | None = None
     cma_reserved_kib: int | None = None
+    cma_warnings: list[str] = field(default_factory=list)  # "WARNING: ... at mm/cma.c:..."
+    oops: bool = False  # "Unable to handle kernel ..." / "Internal error: Oops"
+    # a WARN or fault inside cma_init_reserved_areas (area not backed by a memmap)
+    cma_activation_fault: bool = False
     memblock: list[MemblockEvent] = field(default_factory=list)
     final_memory: list[tuple[int, int, int]] = field(default_factory=list)  # base, size, flags
     final_reserved: list[tuple[int, int, int]] = field(default_factory=list)
@@ -365,6 +373,10 @@ class _Parser:
             out.lines.append(line)
             self.overlap_next = True
             return
+        if text.startswith("Reserved memory: No reserved-memory node in the DT"):
+            out.lines.append(line)
+            out.no_node = True
+            return
         if "unsupported node format, ignoring" in text:
             out.lines.append(line)
             out.unsupported_node += 1
@@ -424,6 +436,16 @@ class _Parser:
                 r.status = "inactive"
                 r.lines.append(line)
             return
+        if line.startswith("WARNING:") and "mm/cma.c" in line:
+            out.cma_warnings.append(line)  # build-specific text: not in ``lines``
+            out.cma_activation_fault = True
+            return
+        if "cma_init_reserved_areas" in line or "cma_activate_area" in line:
+            out.cma_activation_fault = True  # pc / lr / backtrace of the fault
+            return
+        if line.startswith("Unable to handle kernel") or line.startswith("Internal error: Oops"):
+            out.oops = True
+            return
         m = _MEM_LIMITED.search(line)
         if m:
             out.lines.append(line)
@@ -455,6 +477,7 @@ class _Parser:
         if not line.startswith(
             (
                 "memblock_",
+                "__memblock_",
                 " memory",
                 " reserved",
                 "\tmemory",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +48,11 @@ def split_args(text: str, **fmt: str) -> list[str]:
 @pytest.fixture
 def examples() -> Path:
     return ROOT / "examples"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The schema cache (--schema) goes to $XDG_CACHE_HOME: keep it out of the home directory.
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="cmacheck-test-cache-")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

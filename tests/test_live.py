@@ -95,3 +95,24 @@ def test_kernel_span_hidden_without_root() -> None:
 
 def test_read_kmsg_missing(tmp_path: Path) -> None:
     assert read_kmsg(str(tmp_path / "nope")) is None
+
+
+def test_cli_live(tmp_path: Path) -> None:
+    from conftest import run_cli
+
+    root = _fake_root(tmp_path)
+    r = run_cli(["--live", "--root", str(root), "--format", "json"])
+    assert r.code == 0, r.err
+    assert r.json["input"]["dt"] == str(root / "sys/firmware/fdt")
+    assert r.json["dmesg"]["agree"] == r.json["dmesg"]["total"] > 0
+    r = run_cli(["--live", "--root", str(root), "--no-color"])
+    assert "regions agree with the prediction" in r.out
+
+
+def test_cli_live_refuses_dt(tmp_path: Path) -> None:
+    from conftest import run_cli
+
+    r = run_cli(["--live", "examples/clean/board.dtb"])
+    assert (r.code, r.out) == (2, "")
+    assert r.err == ("cmacheck: error: --live reads the running board's own tree and log: "
+                     "give no DT and no --dmesg\n")

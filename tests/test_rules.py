@@ -1,8 +1,8 @@
 """Every rule fixture under tests/rules/<ID>/{pass,fail}-*.dts yields exactly what it says.
 
 First line of a fixture: ``// expect: <ID> <where> ...`` (where = node path, Kconfig
-symbol, file, or ``<file>`` for the fixture itself) or ``// expect: none``; an optional ``// args: ...`` line adds CLI
-options (``{dir}`` is the fixture's directory).
+symbol, file, or ``<file>`` for the fixture itself) or ``// expect: none``; an optional
+``// args: ...`` line adds CLI options (``{dir}`` is the fixture's directory).
 """
 
 from __future__ import annotations

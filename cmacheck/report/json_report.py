@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from cmacheck.api import Report
 from cmacheck.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from cmacheck.batch import BatchResult, BoardResult
 
 SCHEMA_VERSION = 1
 
@@ -109,7 +112,7 @@ def board_object(report: Report) -> dict[str, Any]:
     inp = report.inputs
     run = report.ctx.run
     regions = [_region(r) for r in run.all_regions] if run is not None else []
-    return {
+    out = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "cmacheck", "version": report.version},
         "input": {
@@ -130,6 +133,46 @@ def board_object(report: Report) -> dict[str, Any]:
             "notes": report.count(Severity.NOTE),
         },
     }
+    comparison = report.ctx.comparison
+    if comparison is not None:
+        out["dmesg"] = {
+            "agree": comparison.agree,
+            "total": comparison.total,
+            "kernel_version": comparison.kernel_version,
+        }
+    return out
+
+
+def _board(b: BoardResult) -> dict[str, Any]:
+    assert b.report is not None
+    obj = board_object(b.report)
+    if b.suppressed:
+        # Added field (contract: fields may be added): findings hidden by an inline
+        # `cmacheck: disable=` comment or by --baseline; absent when there are none.
+        obj["suppressed"] = [{**_finding(s.finding), "by": s.how, "reason": s.reason}
+                             for s in b.suppressed]
+    return obj
+
+
+def batch_object(result: BatchResult) -> dict[str, Any]:
+    """One board object, or ``{"schema_version": 1, "boards": [...]}`` for a batch.
+
+    Boards that could not be read are left out of ``boards`` and listed in the added
+    ``errors`` field as ``{"dt": ..., "message": ...}`` (absent when every board was read).
+    """
+    if result.single and len(result.boards) == 1 and result.boards[0].report is not None:
+        return _board(result.boards[0])
+    out: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "boards": [_board(b) for b in result.boards if b.report is not None],
+    }
+    if result.errors:
+        out["errors"] = [{"dt": b.dt, "message": b.error} for b in result.errors]
+    return out
+
+
+def render_batch(result: BatchResult, out: TextIO) -> None:
+    out.write(dumps(batch_object(result)))
 
 
 def dumps(obj: Any) -> str:

@@ -6,33 +6,23 @@ kernel-style ranges like ``[mem 0x...]`` would be eaten as markup tags.
 
 from __future__ import annotations
 
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from cmacheck.api import Report
-from cmacheck.findings import Finding, Severity
+from cmacheck.findings import Severity
+from cmacheck.report.lines import finding_line
 from cmacheck.units import format_size, hexaddr
+
+if TYPE_CHECKING:
+    from cmacheck.batch import BatchResult, BoardResult
 
 # Statuses whose memory stays taken after boot (the others were given back or never placed).
 _HOLDS_MEMORY = frozenset({"created", "reserved", "inactive"})
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
-
-
-def finding_line(f: Finding) -> str:
-    """``file:line: severity [ID] message`` (compiler style); node path when no line."""
-    a = f.at
-    where = a.file or "<input>"
-    if a.line is not None:
-        where = f"{where}:{a.line}"
-    elif a.node:
-        where = f"{where}:{a.node}"
-    elif a.symbol:
-        where = f"{where}:{a.symbol}"
-    prefix = f"{a.node}: " if a.line is not None and a.node else ""
-    return f"{where}: {f.severity.label} [{f.rule}] {prefix}{f.message}"
 
 
 def make_console(out: TextIO, color: bool | None) -> Console:
@@ -49,11 +39,77 @@ def make_console(out: TextIO, color: bool | None) -> Console:
 
 
 def render(report: Report, out: TextIO, color: bool | None = None) -> None:
+    _render(make_console(out, color), report)
+
+
+def render_batch(result: BatchResult, out: TextIO, color: bool | None = None) -> None:
+    """One board: findings, memory map, CMA derivation.  Several: findings per board, then a
+    summary table (one row per board).  Stale baseline entries come last, as notes."""
     con = make_console(out, color)
+    if result.single and len(result.boards) == 1:
+        b = result.boards[0]
+        if b.report is not None:
+            _render(con, b.report)
+            _suppressed_note(con, b)
+    else:
+        for b in result.boards:
+            if b.report is None:
+                continue
+            for f in b.report.findings:
+                con.print(Text(finding_line(f), style=_STYLE[f.severity]), soft_wrap=True)
+        _summary_table(con, result)
+    for rule, board, anchor, message in result.stale:
+        con.print(Text(f"note: {result.baseline}: stale baseline entry [{rule}] {board}: "
+                       f"{anchor}: {message} (no longer found; remove it from the baseline)"),
+                  soft_wrap=True)
+
+
+def _suppressed_note(con: Console, b: BoardResult) -> None:
+    if not b.suppressed:
+        return
+    inline = sum(1 for s in b.suppressed if s.how == "inline")
+    base = len(b.suppressed) - inline
+    con.print(Text(f"note: {len(b.suppressed)} finding(s) suppressed ({inline} inline, "
+                   f"{base} baseline)"), soft_wrap=True)
+
+
+def _summary_table(con: Console, result: BatchResult) -> None:
+    table = Table(title="Boards", title_justify="left", show_edge=False)
+    for col in ("board", "errors", "warnings", "notes", "suppressed", "default CMA", "result"):
+        table.add_column(col, no_wrap=True, justify="right" if col in (
+            "errors", "warnings", "notes", "suppressed") else "left")
+    totals = [0, 0, 0, 0]
+    for b in result.boards:
+        if b.report is None:
+            table.add_row(Text(b.dt), "", "", "", "", "", Text("input error", style="bold red"))
+            continue
+        counts = [b.count(Severity.ERROR), b.count(Severity.WARNING), b.count(Severity.NOTE),
+                  len(b.suppressed)]
+        totals = [t + c for t, c in zip(totals, counts, strict=True)]
+        plan = b.report.cma_plan
+        cma = "unknown" if plan is None or plan.size is None else (
+            "none" if not plan.size else f"{format_size(plan.size)} ({plan.source})")
+        failed = any(result.failing(f) for f in b.report.findings)
+        table.add_row(Text(b.dt), *(str(c) for c in counts), Text(cma),
+                      Text("fail", style="bold red") if failed else Text("ok"))
+    con.print(table)
+    con.print(Text(f"{len(result.boards)} board(s): {totals[0]} error(s), {totals[1]} "
+                   f"warning(s), {totals[2]} note(s), {totals[3]} suppressed, "
+                   f"{len(result.errors)} input error(s)"), soft_wrap=True)
+
+
+def _render(con: Console, report: Report) -> None:
     for f in report.findings:
         con.print(Text(finding_line(f), style=_STYLE[f.severity]), soft_wrap=True)
     _memory_map(con, report)
     _cma(con, report)
+    comparison = report.ctx.comparison
+    if comparison is not None:
+        con.print(Text(
+            f"Boot log ({comparison.kernel_version or 'kernel version not in the log'}): "
+            f"{comparison.agree} of {comparison.total} regions agree with the prediction"
+            + (f"; {comparison.invisible} region(s) print nothing in this log"
+               if comparison.invisible else ""), style="bold"), soft_wrap=True)
     for note in (*report.notes, *_assumptions(report)):
         con.print(Text(f"note: {note}"), soft_wrap=True)
     e, w, n = (report.count(s) for s in (Severity.ERROR, Severity.WARNING, Severity.NOTE))

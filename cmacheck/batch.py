@@ -1,0 +1,201 @@
+"""Many boards in one run: expand inputs, check each board (optionally in worker processes),
+apply inline suppressions and the baseline, and collect one BatchResult for the formatters.
+
+- A directory argument means every ``*.dtb`` below it (recursively, sorted by path); DTS
+  files are checked only when named explicitly (a source tree holds ``.dtsi`` fragments and
+  boards that need ``-I`` paths).
+- A board whose inputs cannot be used (unreadable DTB, DTS syntax error, bad ``.config``)
+  does not stop the batch: it becomes a :class:`BoardResult` with ``error`` set; the CLI
+  prints one stderr line for it and exits 2 once everything else has been reported.
+- ``-j N`` runs boards in N spawn-safe worker processes; results come back in input order and
+  are identical to ``-j 1``.  Each process loads a given ``.config`` once (cached by path).
+"""
+
+from __future__ import annotations
+
+import copyreg
+import dataclasses
+import os
+import types
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cmacheck import api, rules, suppress
+from cmacheck import baseline as bl
+from cmacheck.config import Policy
+from cmacheck.errors import CmacheckError, UsageError
+from cmacheck.findings import Finding, Severity
+from cmacheck.load.kconfig import KernelConfig, load_config
+
+
+@dataclass(frozen=True, slots=True)
+class BoardResult:
+    """One board: its Report, or the input error that stopped it."""
+
+    dt: str
+    report: api.Report | None = None
+    error: str | None = None
+    suppressed: tuple[suppress.Suppressed, ...] = ()
+
+    def count(self, severity: Severity) -> int:
+        return self.report.count(severity) if self.report is not None else 0
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    """What every formatter receives: all boards of the run, in input order."""
+
+    boards: tuple[BoardResult, ...]
+    policy: Policy = field(default_factory=Policy)
+    single: bool = True  # one board named explicitly: JSON prints the bare board object
+    baseline: str | None = None
+    stale: tuple[bl.Key, ...] = ()
+
+    @property
+    def reports(self) -> tuple[api.Report, ...]:
+        return tuple(b.report for b in self.boards if b.report is not None)
+
+    @property
+    def errors(self) -> tuple[BoardResult, ...]:
+        return tuple(b for b in self.boards if b.error is not None)
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        """The rules that ran (selection applied), in registry order."""
+        return tuple(r.ID for r in self.policy.rules)
+
+    def failing(self, f: Finding) -> bool:
+        return f.severity >= self.policy.fail_on
+
+    @property
+    def exit_status(self) -> int:
+        """2 if any input failed, else 1 if a finding is at/above the fail level, else 0."""
+        if self.errors:
+            return 2
+        return 1 if any(self.failing(f) for r in self.reports for f in r.findings) else 0
+
+
+def expand(paths: Sequence[str]) -> tuple[list[str], bool]:
+    """Input paths -> board files (directories -> sorted ``*.dtb`` below them).
+
+    Returns the files and whether the run is a batch (several boards or any directory).
+    Raises UsageError for a directory without any ``.dtb``.
+    """
+    out: list[str] = []
+    batch = len(paths) > 1
+    for p in paths:
+        if os.path.isdir(p):
+            batch = True
+            found = sorted(
+                (q for q in Path(p).rglob("*.dtb") if q.is_file()),
+                key=lambda q: q.relative_to(p).as_posix(),
+            )
+            if not found:
+                raise UsageError(f"{p}: no *.dtb files below this directory")
+            out.extend(str(q) for q in found)
+        else:
+            out.append(p)
+    return list(dict.fromkeys(out)), batch
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """Everything a worker needs for one board (picklable)."""
+
+    inputs: api.Inputs
+    rule_ids: tuple[str, ...]
+    severity: Mapping[str, Severity]
+
+
+_CONFIGS: dict[tuple[str, str | None, tuple[int, int, int] | None], KernelConfig] = {}
+
+
+def _cached_config(path: str, *, arch: str | None = None,
+                   version: tuple[int, int, int] | None = None) -> KernelConfig:
+    """load_config, once per (path, arch, version) in this process."""
+    k = (os.path.abspath(path), arch, version)
+    if k not in _CONFIGS:
+        _CONFIGS[k] = load_config(path, arch=arch, version=version)
+    return _CONFIGS[k]
+
+
+def check_board(job: Job) -> BoardResult:
+    """Run one board; an input or usage error becomes ``BoardResult.error``."""
+    selected = tuple(rules.BY_ID[r] for r in job.rule_ids)
+    try:
+        report = api.run(job.inputs, selected=selected, severity=dict(job.severity),
+                         config_loader=_cached_config)
+    except CmacheckError as e:
+        return BoardResult(job.inputs.dt, error=str(e))
+    kept, hidden = suppress.split(report.findings, report.ctx.dt)
+    if hidden:
+        report = dataclasses.replace(report, findings=kept)
+    return BoardResult(job.inputs.dt, report, suppressed=hidden)
+
+
+def _mappingproxy(d: dict[Any, Any]) -> types.MappingProxyType[Any, Any]:
+    return types.MappingProxyType(d)
+
+
+def _reduce_mappingproxy(m: types.MappingProxyType[Any, Any]) -> tuple[Any, ...]:
+    return (_mappingproxy, (dict(m),))
+
+
+def _worker_init() -> None:
+    # Reports hold read-only mappings (MappingProxyType), which pickle cannot send back.
+    copyreg.pickle(types.MappingProxyType, _reduce_mappingproxy)
+
+
+def run_jobs(jobs: Sequence[Job], workers: int = 1,
+             on_done: Callable[[BoardResult], None] | None = None) -> list[BoardResult]:
+    """Check every job, in order; ``workers`` > 1 uses that many spawned processes."""
+    results: list[BoardResult] = []
+    if workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            results.append(check_board(job))
+            if on_done is not None:
+                on_done(results[-1])
+        return results
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = multiprocessing.get_context("spawn")
+    n = min(workers, len(jobs))
+    chunk = max(1, min(16, len(jobs) // (n * 4)))
+    with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init) as ex:
+        for r in ex.map(check_board, jobs, chunksize=chunk):
+            results.append(r)
+            if on_done is not None:
+                on_done(r)
+    return results
+
+
+def apply_baseline(boards: Iterable[BoardResult], baseline: bl.Baseline
+                   ) -> tuple[list[BoardResult], list[bl.Key]]:
+    """Hide baselined findings; return the boards and the stale baseline entries."""
+    out: list[BoardResult] = []
+    used: Counter[bl.Key] = Counter()
+    checked: list[str] = []
+    for b in boards:
+        if b.report is None:
+            out.append(b)
+            continue
+        checked.append(b.dt)
+        kept, hidden, u = bl.split(baseline, b.dt, b.report.findings)
+        used.update(u)
+        if hidden:
+            extra = tuple(suppress.Suppressed(f, "baseline", baseline.path) for f in hidden)
+            b = dataclasses.replace(b, report=dataclasses.replace(b.report, findings=kept),
+                                    suppressed=b.suppressed + extra)
+        out.append(b)
+    return out, bl.stale(baseline, checked, used)
+
+
+def workers_from(jobs_opt: int | None) -> int:
+    """``-j 0`` means one worker per CPU."""
+    if jobs_opt is None:
+        return 1
+    return jobs_opt if jobs_opt > 0 else (os.cpu_count() or 1)

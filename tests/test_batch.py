@@ -1,0 +1,124 @@
+"""Batch runs: directories, input order, -j, input errors that do not stop the batch."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT, run_cli
+
+from cmacheck import batch
+from cmacheck.errors import UsageError
+
+
+@pytest.fixture(autouse=True)
+def _in_repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """A small DTS/DTB tree: three boards in two vendor directories, plus sources."""
+    root = tmp_path / "dts"
+    for rel, src in [("vendor-b/z.dtb", "clean/board.dtb"),
+                     ("vendor-a/m.dtb", "problems/board.dtb"),
+                     ("vendor-a/a.dtb", "overlay/board.dtb"),
+                     ("vendor-a/a.dts", "clean/board.dts"),
+                     ("vendor-a/ov.dtbo", "overlay/cma-512.dtbo")]:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / "examples" / src, root / rel)
+    return root
+
+
+def test_expand_directories(tree: Path) -> None:
+    files, is_batch = batch.expand([str(tree)])
+    assert is_batch
+    assert [Path(f).relative_to(tree).as_posix() for f in files] == [
+        "vendor-a/a.dtb", "vendor-a/m.dtb", "vendor-b/z.dtb"]  # *.dtb only, sorted
+    files, is_batch = batch.expand(["examples/clean/board.dts"])
+    assert (files, is_batch) == (["examples/clean/board.dts"], False)
+    files, _ = batch.expand([str(tree / "vendor-b"), "examples/clean/board.dts",
+                             str(tree / "vendor-b/z.dtb")])
+    assert files == [str(tree / "vendor-b/z.dtb"), "examples/clean/board.dts"]  # deduplicated
+
+
+def test_empty_directory_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match=r"no \*\.dtb files below"):
+        batch.expand([str(tmp_path)])
+    r = run_cli([str(tmp_path)])
+    assert (r.code, r.out) == (2, "")
+    assert r.err == f"cmacheck: error: {tmp_path}: no *.dtb files below this directory\n"
+
+
+def test_directory_json_is_a_batch(tree: Path) -> None:
+    r = run_cli([str(tree / "vendor-b"), "--format", "json",
+                 "--config", "examples/clean/kernel.config"])
+    assert r.code == 0
+    assert [b["input"]["dt"] for b in r.json["boards"]] == [str(tree / "vendor-b/z.dtb")]
+    assert "errors" not in r.json
+
+
+def test_parallel_equals_serial(tree: Path) -> None:
+    args = [str(tree), "examples/problems/board.dts", "-I", "examples/problems",
+            "--config", "examples/problems/kernel.config"]
+    for fmt in ("json", "sarif"):
+        serial = run_cli([*args, "--format", fmt, "-j", "1"])
+        parallel = run_cli([*args, "--format", fmt, "-j", "2"])
+        assert (parallel.code, parallel.out) == (serial.code, serial.out)
+    boards = json.loads(serial.out if fmt == "json" else
+                        run_cli([*args, "--format", "json"]).out)["boards"]
+    assert [Path(b["input"]["dt"]).name for b in boards] == ["a.dtb", "m.dtb", "z.dtb",
+                                                              "board.dts"]
+
+
+def test_input_error_does_not_stop_the_batch(tree: Path) -> None:
+    (tree / "vendor-a/broken.dtb").write_bytes(b"\xd0\x0d\xfe\xed" + b"\0" * 8)
+    r = run_cli([str(tree), "--format", "json", "--config", "examples/clean/kernel.config"])
+    assert r.code == 2
+    assert r.err.startswith(f"cmacheck: error: {tree / 'vendor-a/broken.dtb'}: ")
+    assert r.err.count("\n") == 1
+    assert [Path(b["input"]["dt"]).name for b in r.json["boards"]] == ["a.dtb", "m.dtb", "z.dtb"]
+    assert [e["dt"] for e in r.json["errors"]] == [str(tree / "vendor-a/broken.dtb")]
+    text = run_cli([str(tree), "--no-color", "--config", "examples/clean/kernel.config"])
+    assert text.code == 2 and "input error" in text.out
+    gh = run_cli([str(tree), "--format", "github"])
+    assert f"::error file={tree / 'vendor-a/broken.dtb'},title=input error::" in gh.out
+
+
+def test_all_inputs_broken_prints_nothing(tmp_path: Path) -> None:
+    r = run_cli([str(tmp_path / "a.dtb"), str(tmp_path / "b.dtb"), "--format", "json"])
+    assert (r.code, r.out) == (2, "")
+    assert r.err.count("cmacheck: error: ") == 2
+
+
+def test_config_loaded_once_per_batch(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    real = batch.load_config
+
+    def counting(path: str, **kw: Any) -> Any:
+        calls.append(path)
+        return real(path, **kw)
+
+    monkeypatch.setattr(batch, "load_config", counting)
+    monkeypatch.setattr(batch, "_CONFIGS", {})
+    r = run_cli([str(tree), "--format", "json", "--config", "examples/clean/kernel.config"])
+    assert len(r.json["boards"]) == 3
+    assert calls == ["examples/clean/kernel.config"]
+
+
+def test_batch_exit_status_and_fail_on(tree: Path) -> None:
+    args = [str(tree / "vendor-b"), str(tree / "vendor-a/a.dtb"),
+            "--config", "examples/clean/kernel.config", "--format", "json"]
+    assert run_cli(args).code == 0
+    assert run_cli([*args, str(tree / "vendor-a/m.dtb")]).code == 1
+
+
+def test_batch_sarif_single_run(tree: Path) -> None:
+    r = run_cli([str(tree), "--format", "sarif"])
+    log = json.loads(r.out)
+    assert len(log["runs"]) == 1
+    targets = {res["analysisTarget"]["uri"] for res in log["runs"][0]["results"]}
+    assert targets == {(tree / "vendor-a/m.dtb").as_uri()}  # absolute paths become file: URIs
