@@ -253,15 +253,17 @@ def run(inputs: Inputs, *, selected: Iterable[rules.Rule] = rules.ALL,
     comparison = None
     if inputs.dmesg is not None:
         comparison = _compare(inputs, run_, notes)
-    ctx = build_context(dt, config=config, cmdline=cmdline, ram=ram, kernel=kernel, run=run_,
-                        comparison=comparison, schema=_schema(dt) if inputs.schema else None)
-    findings = run_rules(ctx, selected, severity)
     plan = run_.cma_size_plan if run_ is not None else None
     if plan is None and kernel is not None:
         # RAM unknown: no replay, but the size decision does not need placement.
-        plan = plan_cma_size(cmdline=cmdline, symbols=symbols, dt_default=_dt_default(ctx),
-                             phys_mem_size=None, page_size=kernel.page_size, arch=kernel.arch,
+        plan = plan_cma_size(cmdline=cmdline, symbols=symbols,
+                             dt_default=_dt_default(base_ctx), phys_mem_size=None,
+                             page_size=kernel.page_size, arch=kernel.arch,
                              version=kernel.version)
+    ctx = build_context(dt, config=config, cmdline=cmdline, ram=ram, kernel=kernel, run=run_,
+                        cma_plan=plan, comparison=comparison,
+                        schema=_schema(dt) if inputs.schema else None)
+    findings = run_rules(ctx, selected, severity)
     return Report(inputs, ctx, findings, text, explain, cma_plan=plan, notes=tuple(notes))
 
 

@@ -26,6 +26,7 @@ class Context:
     kernel: Any = None  # cmacheck.kernel.KernelModel once the version is known
     run: Any = None  # cmacheck.dryrun.DryRun when the dry run could be made
     ram: tuple[tuple[int, int], ...] = ()  # RAM as given by --ram (replaces DT memory)
+    cma_plan: Any = None  # cmacheck.cma.CmaSizePlan: the default CMA size and its provenance
     comparison: Any = None  # cmacheck.compare.Comparison with --dmesg / --live
     schema: Any = None  # --schema: tuple of load.schema.SchemaProblem, or why it was skipped
     notes: tuple[str, ...] = field(default=())
