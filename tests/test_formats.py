@@ -149,7 +149,7 @@ def test_github_escaping(text: str, data: str, prop: str) -> None:
 def test_github_output() -> None:
     r = run_cli([*PROBLEMS, "--format", "github"])
     lines = r.out.splitlines()
-    assert lines[0] == ("cmacheck: 1 board(s), 4 error(s), 3 warning(s), 0 note(s), "
+    assert lines[0] == ("cmacheck: 1 board(s), 4 error(s), 5 warning(s), 0 note(s), "
                         "0 input error(s)")
     assert ("::error file=examples/problems/soc.dtsi,line=18,title=CMA009::"
             "/reserved-memory/adsp@88000000: [0x88000000-0x88ffffff] overlaps") in r.out

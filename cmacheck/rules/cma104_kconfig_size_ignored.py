@@ -1,0 +1,50 @@
+"""The Kconfig default CMA size is ignored because the device tree sets the default area.
+
+**What the kernel does.** `dma_contiguous_reserve()` (kernel/dma/contiguous.c) sizes the
+default CMA area from `CONFIG_CMA_SIZE_MBYTES` / `_PERCENTAGE` / `SEL_*` only when no
+default exists yet; a `linux,cma-default` region in `/reserved-memory` already is one
+(arm64 in every version; 32-bit ARM and RISC-V up to 6.12.12, see kernel-model.md §2.2).
+So `CONFIG_CMA_SIZE_MBYTES=256` does nothing on such a board: a classic "my Kconfig change
+had no effect".  Reported as a note, on the `.config` line.
+
+**Fix.** Change the size of the DT region (or an overlay), not the Kconfig value.
+
+Fails:
+    / { #address-cells = <2>; #size-cells = <2>;
+        reserved-memory { #address-cells = <2>; #size-cells = <2>; ranges;
+            linux,cma { compatible = "shared-dma-pool"; reusable; size = <0 0x1000000>; linux,cma-default; }; }; };
+    $ --config-text "# Linux/arm64 6.1.0 Kernel Configuration\\nCONFIG_CMA=y\\nCONFIG_DMA_CMA=y\\nCONFIG_CMA_SIZE_MBYTES=256\\n"
+
+Passes:
+    / { #address-cells = <2>; #size-cells = <2>;
+        reserved-memory { #address-cells = <2>; #size-cells = <2>; ranges;
+            linux,cma { compatible = "shared-dma-pool"; reusable; size = <0 0x1000000>; }; }; };
+    $ --config-text "# Linux/arm64 6.1.0 Kernel Configuration\\nCONFIG_CMA=y\\nCONFIG_DMA_CMA=y\\nCONFIG_CMA_SIZE_MBYTES=256\\n"
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from cmacheck.context import Context
+from cmacheck.findings import Hit, Severity
+
+ID = "CMA104"
+NAME = "kconfig-size-ignored"
+SEVERITY = Severity.NOTE
+
+_SIZE_SYMBOLS = ("CMA_SIZE_MBYTES", "CMA_SIZE_PERCENTAGE", "CMA_SIZE_SEL_MBYTES",
+                 "CMA_SIZE_SEL_PERCENTAGE", "CMA_SIZE_SEL_MIN", "CMA_SIZE_SEL_MAX")
+
+
+def check(ctx: Context) -> Iterator[Hit]:
+    plan = ctx.cma_plan
+    if plan is None or plan.source != "dt" or not plan.kconfig_size or ctx.config is None:
+        return
+    lines = ctx.config.lines
+    symbol = next((s for s in _SIZE_SYMBOLS[:2] if s in lines), None) or next(
+        (s for s in _SIZE_SYMBOLS if s in lines), "CMA_SIZE_MBYTES")
+    size_mib = plan.kconfig_size >> 20
+    yield Hit(f"the Kconfig default CMA size ({size_mib} MiB) is ignored: {plan.node} is the "
+              "default CMA area (linux,cma-default)",
+              ctx.at_symbol(f"CONFIG_{symbol}", lines.get(symbol)))
