@@ -49,7 +49,7 @@ def test_clean_board_has_only_the_kconfig_note() -> None:
     assert r.code == 0
     # The DT's linux,cma-default makes CONFIG_CMA_SIZE_MBYTES=64 moot: a note, nothing more.
     assert [(f["rule"], f["severity"], f["symbol"], f["line"]) for f in r.json["findings"]] == [
-        ("CMA104", "note", "CONFIG_CMA_SIZE_MBYTES", 29)]
+        ("CMA104", "note", "CONFIG_CMA_SIZE_MBYTES", 30)]
     statuses = {reg["name"]: reg["status"] for reg in r.json["regions"]}
     assert statuses == {"tee@4e000000": "reserved", "display@50000000": "created",
                         "linux,cma": "created"}
