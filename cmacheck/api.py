@@ -28,7 +28,12 @@ from cmacheck.load.cmdline import (
     split_args,
 )
 from cmacheck.load.dts import load_devicetree
-from cmacheck.load.kconfig import KernelConfig, load_config
+from cmacheck.load.kconfig import (
+    ASSUMED_WITHOUT_CONFIG,
+    KernelConfig,
+    default_symbols,
+    load_config,
+)
 from cmacheck.load.log import pick_boot, read_log
 from cmacheck.model import DeviceTree
 from cmacheck.units import parse_size
@@ -227,6 +232,14 @@ def run(inputs: Inputs, *, selected: Iterable[rules.Rule] = rules.ALL,
     kernel = None
     run_ = None
     symbols = dict(config.symbols) if config is not None else None
+    if symbols is None and version is not None and arch is not None:
+        symbols = default_symbols(arch, version)
+        notes.append(
+            f"no .config: assuming the Kconfig defaults of {arch} "
+            f"{'.'.join(map(str, version))} with "
+            + ", ".join(f"CONFIG_{s}=y" for s in ASSUMED_WITHOUT_CONFIG)
+            + f" (default CMA {symbols.get('CMA_SIZE_MBYTES', '0')} MiB)"
+        )
     notes.extend(inputs.notes)
     ram_known = bool(ram) or base_ctx.ram_known
     if version is None or arch is None:

@@ -13,7 +13,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import ROOT, run_cli
 
 from cmacheck import rules
 
@@ -32,9 +32,14 @@ def _blocks(doc: str, label: str) -> list[str]:
 
 
 def _run(block: str, tmp_path: Path) -> list[str]:
-    dts, args = [], []
+    dts, args, src = [], [], None
     for line in block.splitlines():
-        if line.startswith("$"):
+        if line.startswith("$ @"):  # a fixture too large to show inline, with its args
+            src = ROOT / line[3:].strip()
+            head = src.read_text().splitlines()[:3]
+            args += [a for h in head if h.startswith("// args:")
+                     for a in shlex.split(h.split(":", 1)[1])]
+        elif line.startswith("$"):
             args += shlex.split(line[1:])
         else:
             dts.append(line)
@@ -45,8 +50,9 @@ def _run(block: str, tmp_path: Path) -> list[str]:
             path = tmp_path / name
             path.write_text(args[i + 1].encode().decode("unicode_escape"))
             args[i : i + 2] = [real, str(path)]
-    src = tmp_path / "doc.dts"
-    src.write_text("/dts-v1/;\n" + "\n".join(dts) + "\n")
+    if src is None:
+        src = tmp_path / "doc.dts"
+        src.write_text("/dts-v1/;\n" + "\n".join(dts) + "\n")
     r = run_cli([str(src), "--format", "json", *args])
     assert r.code in (0, 1), r.err
     return [f["rule"] for f in r.json["findings"]]

@@ -174,6 +174,20 @@ def load_config(
     )
 
 
+# What cmacheck assumes when no .config is given: the Kconfig defaults of the arch and
+# version, plus the CMA driver (a tree with CMA pools is meant for a kernel that has it).
+ASSUMED_WITHOUT_CONFIG = ("CMA", "DMA_CMA")
+
+
+def default_symbols(arch: str, version: tuple[int, int, int] | None) -> dict[str, str]:
+    """Effective symbols of a ``.config`` that sets only ``ASSUMED_WITHOUT_CONFIG``."""
+    kconf = _model()
+    syms: dict[str, Any] = {name: sym for name, sym in kconf.syms.items() if sym.nodes}
+    assume = [_Assignment(name, "y", 0, False) for name in ASSUMED_WITHOUT_CONFIG]
+    symbols, _ = _evaluate(syms, assume, arch, version)
+    return symbols
+
+
 # ---------------------------------------------------------------------------- reading
 
 
