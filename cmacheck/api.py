@@ -63,6 +63,7 @@ class Inputs:
     dmesg_text: str | None = None  # the log itself (--live); ``dmesg`` then names its source
     notes: tuple[str, ...] = ()  # what gathering the inputs had to assume (--live)
     schema: bool = False  # also validate against the dtschema bindings (CMA010)
+    page_size: int | None = None  # what-if: another page size (arm64: 4K, 16K or 64K)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -158,6 +159,27 @@ def _effective_cmdline(ctx: Context, inputs: Inputs, config: KernelConfig | None
     return text, (*explain, *lines)
 
 
+PAGE_SIZES = (4096, 16384, 65536)
+
+
+def page_overrides(arch: str | None, page_size: int | None) -> dict[str, str | None]:
+    """Kconfig what-if for ``--page-size``: the arm64 page-size choice, with the symbols whose
+    defaults follow it (MAX_ORDER) dropped so that they take this page size's default."""
+    if page_size is None:
+        return {}
+    if page_size not in PAGE_SIZES:
+        raise UsageError(f"--page-size {page_size}: expected 4K, 16K or 64K")
+    if arch != "arm64":
+        if page_size != 4096:
+            raise UsageError(f"--page-size {page_size // 1024}K: only arm64 has 16K/64K pages")
+        return {}
+    out: dict[str, str | None] = {
+        f"ARM64_{n // 1024}K_PAGES": "y" if n == page_size else "n" for n in PAGE_SIZES}
+    out.update({"ARCH_FORCE_MAX_ORDER": None, "FORCE_MAX_ZONEORDER": None,
+                "ARM64_PAGE_SHIFT": None})
+    return out
+
+
 def live_inputs(root: str = "/", **options: Any) -> Inputs:
     """``--live``: the running board's own tree, config, kernel log and kernel placement."""
     live = collect(root)
@@ -221,6 +243,10 @@ def run(inputs: Inputs, *, selected: Iterable[rules.Rule] = rules.ALL,
     config = (config_loader(inputs.config, arch=inputs.arch, version=override)
               if inputs.config else None)
     arch = inputs.arch or (config.arch if config else None)
+    page = page_overrides(arch, inputs.page_size)
+    if page and config is not None:
+        config = config_loader(inputs.config, arch=inputs.arch, version=override,
+                               overrides=page)
     if arch is not None and arch not in ARCHES:
         raise UsageError(f"unsupported arch '{arch}' (known: {', '.join(ARCHES)})")
     version = override or (config.version if config else None)
@@ -233,7 +259,7 @@ def run(inputs: Inputs, *, selected: Iterable[rules.Rule] = rules.ALL,
     run_ = None
     symbols = dict(config.symbols) if config is not None else None
     if symbols is None and version is not None and arch is not None:
-        symbols = default_symbols(arch, version)
+        symbols = default_symbols(arch, version, page)
         notes.append(
             f"no .config: assuming the Kconfig defaults of {arch} "
             f"{'.'.join(map(str, version))} with "

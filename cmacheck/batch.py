@@ -110,15 +110,16 @@ class Job:
     severity: Mapping[str, Severity]
 
 
-_CONFIGS: dict[tuple[str, str | None, tuple[int, int, int] | None], KernelConfig] = {}
+_CONFIGS: dict[tuple[object, ...], KernelConfig] = {}
 
 
 def _cached_config(path: str, *, arch: str | None = None,
-                   version: tuple[int, int, int] | None = None) -> KernelConfig:
-    """load_config, once per (path, arch, version) in this process."""
-    k = (os.path.abspath(path), arch, version)
+                   version: tuple[int, int, int] | None = None,
+                   overrides: Mapping[str, str | None] | None = None) -> KernelConfig:
+    """load_config, once per (path, arch, version, overrides) in this process."""
+    k = (os.path.abspath(path), arch, version, tuple(sorted((overrides or {}).items())))
     if k not in _CONFIGS:
-        _CONFIGS[k] = load_config(path, arch=arch, version=version)
+        _CONFIGS[k] = load_config(path, arch=arch, version=version, overrides=overrides)
     return _CONFIGS[k]
 
 

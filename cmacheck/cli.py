@@ -8,6 +8,7 @@ boards are still reported and the exit status is 2.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import sys
 from collections.abc import Callable
@@ -18,6 +19,7 @@ import click
 
 from cmacheck import __version__, api, rules
 from cmacheck.errors import CmacheckError, InputError
+from cmacheck.findings import Severity
 from cmacheck.units import parse_size
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
@@ -117,6 +119,9 @@ _BOARD_OPTIONS = (
     click.option("--initrd", type=_Range(), metavar="BASE:SIZE", help="Initrd location."),
     click.option("--kernel-version", metavar="X.Y[.Z]", help="Override the .config header."),
     click.option("--arch", type=click.Choice(api.ARCHES), help="Override the .config header."),
+    click.option("--page-size", "page_sizes", multiple=True, metavar="4K|16K|64K|all",
+                 help="What-if page size (arm64); several, or with a comma-separated "
+                      "--kernel-version list, give the portability table."),
     click.option("--schema", is_flag=True,
                  help="Also validate /reserved-memory against the dtschema bindings (CMA010)."),
 )
@@ -255,6 +260,8 @@ def check(dt: tuple[str, ...], fmt: str | None, strict: bool, color: bool | None
     if strict and opts["fail_on"] is None:
         opts["fail_on"] = "warning"
     live, root = opts.pop("live"), opts.pop("root")
+    if _portability(dt, opts, fmt, color):
+        return
     if live and (dt or opts["dmesg"]):
         _fail("--live reads the running board's own tree and log: give no DT and no --dmesg")
     if not live and not dt:
@@ -291,6 +298,38 @@ def check(dt: tuple[str, ...], fmt: str | None, strict: bool, color: bool | None
         sys.exit(2)
     _render(result, fmt, color)
     sys.exit(result.exit_status)
+
+
+def _portability(dt: tuple[str, ...], opts: dict[str, Any], fmt: str | None,
+                 color: bool | None) -> bool:
+    """The portability view when several versions / page sizes are asked; else prepare
+    the single page size for the normal run and return False."""
+    from cmacheck import portability
+    from cmacheck.report import portability as out
+
+    try:
+        pages = portability.parse_page_sizes(opts.pop("page_sizes"))
+        versions = portability.parse_versions(opts["kernel_version"])
+    except CmacheckError as e:
+        _fail(str(e))
+    if len(pages) * len(versions) == 1:
+        opts["page_size"] = pages[0]
+        opts["kernel_version"] = versions[0]
+        return False
+    if len(dt) != 1:
+        _fail("the portability view (several --page-size / --kernel-version) takes one board")
+    fields = {f.name for f in dataclasses.fields(api.Inputs)}
+    board = {k: v for k, v in opts.items() if k in fields}
+    inputs = _inputs(dt[0], {**board, "page_size": None, "kernel_version": None}, None)
+    cells = portability.matrix(inputs, versions, pages)
+    if all(c.error for c in cells):
+        _fail(str(cells[0].error))
+    if (fmt or "text") == "json":
+        out.render_json(dt[0], cells, sys.stdout)
+    else:
+        out.render_text(dt[0], cells, sys.stdout, color)
+    sys.exit(1 if any(c.report is not None and c.report.count(Severity.ERROR)
+                      for c in cells) else 0)
 
 
 def _render(result: Any, fmt: str, color: bool | None) -> None:

@@ -124,6 +124,7 @@ def load_config(
     *,
     arch: str | None = None,
     version: tuple[int, int, int] | None = None,
+    overrides: Mapping[str, str | None] | None = None,
 ) -> KernelConfig:
     """Load ``path`` and evaluate it against the bundled Kconfig model.
 
@@ -141,6 +142,8 @@ def load_config(
     kconf = _model()
     syms: dict[str, Any] = {name: sym for name, sym in kconf.syms.items() if sym.nodes}
     requested, assignments, header = _parse(path, text, syms.keys() - _LOADER_SYMS)
+    if overrides:
+        assignments = _override(assignments, overrides)
 
     header_arch: str | None = None
     version_string: str | None = None
@@ -179,13 +182,20 @@ def load_config(
 ASSUMED_WITHOUT_CONFIG = ("CMA", "DMA_CMA")
 
 
-def default_symbols(arch: str, version: tuple[int, int, int] | None) -> dict[str, str]:
+def default_symbols(arch: str, version: tuple[int, int, int] | None,
+                    overrides: Mapping[str, str | None] | None = None) -> dict[str, str]:
     """Effective symbols of a ``.config`` that sets only ``ASSUMED_WITHOUT_CONFIG``."""
     kconf = _model()
     syms: dict[str, Any] = {name: sym for name, sym in kconf.syms.items() if sym.nodes}
     assume = [_Assignment(name, "y", 0, False) for name in ASSUMED_WITHOUT_CONFIG]
-    symbols, _ = _evaluate(syms, assume, arch, version)
+    symbols, _ = _evaluate(syms, _override(assume, overrides or {}), arch, version)
     return symbols
+
+
+def _override(assignments: list[_Assignment],
+              overrides: Mapping[str, str | None]) -> list[_Assignment]:
+    kept = [a for a in assignments if a.name not in overrides]
+    return kept + [_Assignment(n, v, 0, False) for n, v in overrides.items() if v is not None]
 
 
 # ---------------------------------------------------------------------------- reading
