@@ -249,10 +249,12 @@ def _run_boards(dts: list[str], opts: dict[str, Any], file: Any, policy: Any,
               help="Hide findings recorded in FILE (see --write-baseline).")
 @click.option("--write-baseline", metavar="FILE",
               help="Record the current findings in FILE, then report against it.")
+@click.option("--predict-log", is_flag=True,
+              help="Print the kernel log lines the prediction implies, in boot order.")
 @click.option("--color/--no-color", default=None, help="Force colour on or off (default: auto).")
 def check(dt: tuple[str, ...], fmt: str | None, strict: bool, color: bool | None,
           baseline_file: str | None, write_baseline: str | None, jobs: int | None,
-          **opts: Any) -> None:
+          predict_log: bool, **opts: Any) -> None:
     """Check device trees (DTB or DTS files, directories of DTBs)."""
     from cmacheck import baseline as bl
     from cmacheck import batch
@@ -296,6 +298,9 @@ def check(dt: tuple[str, ...], fmt: str | None, strict: bool, color: bool | None
         click.echo(f"cmacheck: error: {b.error}", err=True)
     if not result.reports:
         sys.exit(2)
+    if predict_log:
+        _predict_log(result)
+        return
     _render(result, fmt, color)
     sys.exit(result.exit_status)
 
@@ -330,6 +335,21 @@ def _portability(dt: tuple[str, ...], opts: dict[str, Any], fmt: str | None,
         out.render_text(dt[0], cells, sys.stdout, color)
     sys.exit(1 if any(c.report is not None and c.report.count(Severity.ERROR)
                       for c in cells) else 0)
+
+
+def _predict_log(result: Any) -> None:
+    """--predict-log: the reservation / CMA lines each board's kernel would print."""
+    many = len(result.reports) > 1
+    for report in result.reports:
+        run = report.ctx.run
+        if many:
+            click.echo(f"==> {report.inputs.dt} <==")
+        if run is None:
+            click.echo(f"cmacheck: no prediction for {report.inputs.dt}: "
+                       + "; ".join(report.notes or ("RAM unknown (give --ram)",)), err=True)
+            continue
+        for line in run.log:
+            click.echo(line)
 
 
 def _render(result: Any, fmt: str, color: bool | None) -> None:

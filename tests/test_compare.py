@@ -190,3 +190,15 @@ def test_cli_dmesg_agreement_summary(tmp_path: Path) -> None:
     assert d["agree"] == d["total"] > 0
     assert d["kernel_version"] == "6.1.0-56-arm64"
     assert [f for f in r.json["findings"] if f["rule"].startswith("CMA8")] == []
+
+
+def test_cli_predict_log_matches_the_real_log() -> None:
+    fx = next(f for f in FIXTURES if f.id == "arm64-6.1/t26")
+    meta = fx.meta
+    r = run_cli([str(fx.path / "board.dtb"), "--config",
+                 str(ROOT / "tests/data/kconfig/debian-6.1-arm64.config.gz"),
+                 "--dtb-addr", meta["dtb"]["address"],
+                 "--kernel-addr", meta["kernel_image"]["load_address"],
+                 "--kernel-size", str(meta["kernel_image"]["image_size"]), "--predict-log"])
+    assert r.code == 0, r.err
+    assert r.out.splitlines() == parse_log(fx.log()).lines
