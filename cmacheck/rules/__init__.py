@@ -28,6 +28,7 @@ _NAMES = (
     "cma007_duplicate_cma_default",
     "cma008_duplicate_dma_default",
     "cma009_static_overlap",
+    "cma011_unit_address",
     "cma010_schema",
     "cma101_kconfig_not_effective",
     "cma102_cmdline_malformed",
