@@ -1,0 +1,548 @@
+"""The dry run against every real boot recorded under tests/boots/<kernel-id>/<case-id>/.
+
+For each fixture the prediction is made from the fixture's own inputs only: board.dtb (memory,
+/chosen bootargs, /reserved-memory, /memreserve/), the kernel version and arch from meta.json,
+the boot-chain placement from meta.json (DTB address/totalsize, kernel load address and
+image_size, initrd) and the kernel's Kconfig symbols:
+
+* ``tests/data/kconfig/debian-<major.minor>-<arch>.config*`` when the kernel-config work has
+  committed the real Debian .config (read with cmacheck.load.kconfig), else
+* ``FALLBACK_SYMBOLS`` below: the CMA / memory symbols copied from the same Debian package's
+  ``/boot/config-*`` (values listed per kernel id; kernel-model.md §2.4 for 6.1).
+
+``symbols_for`` records which one was used (shown in the test id).
+
+What is compared, per fixture:
+
+* every /reserved-memory child: status, base and size against what the kernel printed
+  (``cmacheck.dmesg``); where 6.1 prints nothing for a region (plain static / no-map regions,
+  dynamic regions without a driver) the ``memblock=debug`` trace is the witness.  Sizes printed
+  in MiB are compared in MiB (the kernel truncates), the 6.3+ summary line and the trace are
+  exact;
+* the default CMA area: status and size exactly, base within ``base_tolerance`` (one CMA
+  alignment step): the default area sits below the arch's early allocations (page tables,
+  memmap), which the dry run ESTIMATES (dryrun.arm64_early_allocations); the estimate is
+  calibrated on these boots, but a board whose tree or memory differs from the calibration
+  set can move the memmap buffer by one 2 MiB step.  The number of exact hits is reported by
+  ``python tests/test_boots.py``;
+* the whole predicted log (``--predict-log``) against the kernel's reserved-memory / CMA
+  lines, line for line.
+
+A disagreement is a model bug: fix the model, or mark that single case xfail(strict=True) in
+``KNOWN_DIFFERENCES`` with the precise reason.
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import json
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cmacheck import board
+from cmacheck.dmesg import LoggedRegion, ParsedLog, parse_log
+from cmacheck.dryrun import BootChain, DryRun, RegionOutcome, dry_run
+from cmacheck.kernel import kernel_model, parse_version
+from cmacheck.load.cmdline import parse_cmdline
+from cmacheck.load.dtb import load_dtb
+
+ROOT = Path(__file__).resolve().parent
+BOOTS = ROOT / "boots"
+KCONFIG = ROOT / "data" / "kconfig"
+MIB = 1 << 20
+
+#: CMA / memory symbols of the Debian kernels booted (copied from each package's
+#: /boot/config-*; only what the model reads).  Used when tests/data/kconfig has no .config.
+_COMMON = {
+    "CMA": "y",
+    "DMA_CMA": "y",
+    "OF_RESERVED_MEM": "y",
+    "CMA_SIZE_SEL_MBYTES": "y",
+    "HUGETLB_PAGE": "y",
+    "TRANSPARENT_HUGEPAGE": "y",
+    "ZONE_DMA": "y",
+    "DMA_DECLARE_COHERENT": "y",
+    "SWIOTLB": "y",
+}
+FALLBACK_SYMBOLS: dict[str, dict[str, str]] = {
+    # config-6.1.0-56-arm64 (kernel-model.md §2.4: MBYTES=64, SEL_MBYTES, CMA_AREAS=19)
+    "arm64-6.1": {
+        **_COMMON,
+        "CMA_SIZE_MBYTES": "64",
+        "CMA_AREAS": "19",
+        "DMA_PERNUMA_CMA": "y",
+        "NUMA": "y",
+        "ZONE_DMA32": "y",
+        "ARM64_4K_PAGES": "y",
+        "ARM64_PA_BITS": "48",
+        "RODATA_FULL_DEFAULT_ENABLED": "y",
+    },
+    # config-6.12.117+deb13-arm64
+    "arm64-6.12": {
+        **_COMMON,
+        "CMA_SIZE_MBYTES": "64",
+        "CMA_AREAS": "20",
+        "NUMA": "y",
+        "ZONE_DMA32": "y",
+        "ARM64_4K_PAGES": "y",
+        "ARM64_PA_BITS": "52",
+        "RODATA_FULL_DEFAULT_ENABLED": "y",
+        "KFENCE": "y",
+    },
+    # config-7.2.13+deb14-arm64 (same CMA / memory symbols as 6.12)
+    "arm64-sid": {
+        **_COMMON,
+        "CMA_SIZE_MBYTES": "64",
+        "CMA_AREAS": "20",
+        "NUMA": "y",
+        "ZONE_DMA32": "y",
+        "ARM64_4K_PAGES": "y",
+        "ARM64_PA_BITS": "52",
+        "RODATA_FULL_DEFAULT_ENABLED": "y",
+        "KFENCE": "y",
+    },
+    # config-6.1.0-50-armmp-lpae
+    "armhf-6.1": {
+        **_COMMON,
+        "CMA_SIZE_MBYTES": "16",
+        "CMA_AREAS": "7",
+        "ARM_LPAE": "y",
+        "HIGHMEM": "y",
+        "CPU_V7": "y",
+        "ARM_L1_CACHE_SHIFT": "6",
+        "VMSPLIT_3G": "y",
+        "PAGE_OFFSET": "0xC0000000",
+        "ARM_PATCH_PHYS_VIRT": "y",
+    },
+    # config-6.12.107+deb13-armmp-lpae
+    "armhf-6.12": {
+        **_COMMON,
+        "CMA_SIZE_MBYTES": "16",
+        "CMA_AREAS": "8",
+        "ARM_LPAE": "y",
+        "HIGHMEM": "y",
+        "CPU_V7": "y",
+        "ARM_L1_CACHE_SHIFT": "6",
+        "VMSPLIT_3G": "y",
+        "PAGE_OFFSET": "0xC0000000",
+        "ARM_PATCH_PHYS_VIRT": "y",
+        "KFENCE": "y",
+    },
+}
+
+#: 32-bit arm: (_stext offset, _end - _stext, swapper_pg_dir offset, its size) from PHYS_OFFSET,
+#: read from the memblock=debug trace of each kernel's "base" boot (arm_memblock_init's two
+#: memblock_reserve calls): the Debian armmp-lpae kernels run at TEXT_OFFSET 0x208000.
+ARM_KERNEL_LAYOUT: dict[str, tuple[int, int, int, int]] = {
+    "armhf-6.1": (0x40_0000, 0x140_D288, 0x20_3000, 0x5000),
+}
+
+#: "kernel-id/case-id" -> precise reason the model still disagrees (xfail, strict).
+KNOWN_DIFFERENCES: dict[str, str] = {}
+
+
+# ------------------------------------------------------------------------------- fixtures
+
+
+@dataclass(frozen=True)
+class Fixture:
+    kid: str
+    case: str
+    path: Path
+    meta: Mapping[str, Any]
+
+    @property
+    def id(self) -> str:
+        return f"{self.kid}/{self.case}"
+
+    @property
+    def arch(self) -> str:
+        return "arm64" if self.meta["arch"] == "arm64" else "arm"
+
+    @property
+    def version(self) -> tuple[int, int, int]:
+        return parse_version(str(self.meta["kernel"]["version"]))
+
+    def log(self) -> str:
+        with gzip.open(self.path / "boot.log.gz", "rt", errors="replace") as f:
+            return f.read().replace("\r", "")
+
+
+def fixtures() -> list[Fixture]:
+    out = []
+    for meta_path in sorted(glob.glob(str(BOOTS / "*" / "*" / "meta.json"))):
+        path = Path(meta_path).parent
+        if not (path / "boot.log.gz").exists() or not (path / "board.dtb").exists():
+            continue
+        with open(meta_path) as f:
+            meta = json.load(f)
+        if meta.get("boot", {}).get("outcome") not in (None, "panic"):
+            continue  # a boot that did not get past the reservations is no ground truth
+        out.append(Fixture(path.parent.name, path.name, path, meta))
+    return out
+
+
+_SYMBOL_CACHE: dict[str, tuple[str, Mapping[str, str]]] = {}
+
+
+def symbols_for(fx: Fixture) -> tuple[str, Mapping[str, str]]:
+    """(source, symbols) for the fixture's kernel."""
+    key = fx.kid
+    if key in _SYMBOL_CACHE:
+        return _SYMBOL_CACHE[key]
+    major, minor, _ = fx.version
+    arches = ("arm64",) if fx.arch == "arm64" else ("armhf", "arm", "armmp")
+    found: tuple[str, Mapping[str, str]] | None = None
+    for arch in arches:
+        hits = sorted(
+            glob.glob(str(KCONFIG / f"debian-{major}.{minor}-{arch}.config*"))
+            + glob.glob(str(KCONFIG / f"debian-{major}.{minor}-{arch}-*.config*"))
+        )
+        if hits:
+            from cmacheck.load.kconfig import load_config
+
+            cfg = load_config(hits[0])
+            found = (f"kconfig:{os.path.basename(hits[0])}", dict(cfg.symbols))
+            break
+    if found is None:
+        if key not in FALLBACK_SYMBOLS:
+            pytest.fail(f"no Kconfig symbols for {key}: add tests/data/kconfig or a fallback")
+        found = (f"embedded:{key}", FALLBACK_SYMBOLS[key])
+    _SYMBOL_CACHE[key] = found
+    return found
+
+
+def boot_chain(fx: Fixture) -> BootChain:
+    m = fx.meta
+    img = m.get("kernel_image") or {}
+    kaddr = int(img["load_address"], 16) if img.get("load_address") else None
+    ksize = _int(img.get("image_size"))
+    reserves: tuple[tuple[int, int], ...] = ()
+    if fx.arch == "arm":
+        # the zImage decompresses itself to (load & 0xf8000000) + TEXT_OFFSET; the reserved
+        # kernel range (_stext.._end) and swapper_pg_dir come from the recorded traces
+        layout = ARM_KERNEL_LAYOUT.get(fx.kid)
+        kaddr = ksize = None
+        if layout is not None and img.get("load_address"):
+            phys = int(img["load_address"], 16) & 0xF800_0000
+            kaddr, ksize = phys + layout[0], layout[1]
+            reserves = ((phys + layout[2], layout[3]),)
+        else:
+            # a kernel not in the table: take the placement from this boot's own trace
+            # (arm_memblock_init reserves the kernel, then swapper_pg_dir)
+            placed = [
+                (e.base, e.size)
+                for e in parse_log(fx.log()).memblock
+                if e.op == "memblock_reserve" and e.function == "arm_memblock_init" and e.base
+            ]
+            if placed:
+                kaddr, ksize = placed[0]
+                reserves = tuple(placed[1:2])
+    initrd = None
+    if m.get("initrd"):
+        initrd = (int(m["initrd"]["address"], 16), _int(m["initrd"]["size"]) or 0)
+    return BootChain(
+        dtb_addr=int(m["dtb"]["address"], 16),
+        dtb_size=_int(m["dtb"]["totalsize"]),
+        kernel_addr=kaddr,
+        kernel_size=ksize,
+        initrd=initrd,
+        reserves=reserves,
+    )
+
+
+def _int(v: object) -> int | None:
+    if v is None:
+        return None
+    if isinstance(v, int):
+        return v
+    return int(str(v), 0)
+
+
+_RUN_CACHE: dict[str, tuple[DryRun, ParsedLog]] = {}
+
+
+def predict(fx: Fixture) -> tuple[DryRun, ParsedLog]:
+    if fx.id in _RUN_CACHE:
+        return _RUN_CACHE[fx.id]
+    _, symbols = symbols_for(fx)
+    dt = load_dtb(str(fx.path / "board.dtb"))
+    kernel = kernel_model(fx.version, fx.arch, symbols)
+    chosen = board.chosen(dt, board.root_cells(dt))
+    cmdline = parse_cmdline(chosen.bootargs or "")
+    run = dry_run(dt, kernel=kernel, cmdline=cmdline, symbols=symbols, boot=boot_chain(fx))
+    parsed = parse_log(fx.log())
+    _RUN_CACHE[fx.id] = (run, parsed)
+    return run, parsed
+
+
+# ------------------------------------------------------------------- what the kernel did
+
+
+@dataclass(frozen=True)
+class Observed:
+    status: str  # contract status, or "silent" (nothing printed, nothing traced)
+    base: int | None
+    size: int | None
+    size_mib_only: bool  # the kernel printed only whole MiB
+
+
+_SCAN_CALLERS = (
+    "early_init_fdt_scan_reserved_mem",
+    "fdt_scan_reserved_mem",
+    "__fdt_scan_reserved_mem",
+    "__reserved_mem_reserve_reg",
+    "early_init_dt_reserve_memory",
+    "early_init_dt_reserve_memory_arch",
+)
+
+
+def observe(run: DryRun, parsed: ParsedLog) -> dict[str, Observed]:
+    """Per DT region name: what the log (and memblock=debug trace) shows the kernel did."""
+    out: dict[str, Observed] = {}
+    for r in run.regions:
+        if r.origin == "memreserve":
+            continue
+        logged: LoggedRegion | None = parsed.region(r.name)
+        if logged is not None and logged.status is not None:
+            out[r.name] = Observed(
+                logged.status,
+                logged.base,
+                logged.size,
+                size_mib_only=not logged.size_exact and logged.size is not None,
+            )
+    trace = parsed.memblock
+    if not trace:
+        return out
+    # silent static regions: their memblock_reserve / the final NOMAP flags
+    for r in run.regions:
+        if r.name in out or r.origin != "static" or r.base is None or not r.size:
+            continue
+        if r.no_map:
+            hit = any(
+                flags & 0x4 and base <= r.base and r.base + r.size <= base + size
+                for base, size, flags in parsed.final_memory
+            )
+        else:
+            hit = any(
+                e.op == "memblock_reserve"
+                and e.base == r.base
+                and e.size == r.size
+                and e.function in _SCAN_CALLERS
+                for e in trace
+            )
+        if hit:
+            out[r.name] = Observed("reserved", r.base, r.size, size_mib_only=False)
+    # silent dynamic regions: allocations by the reserved-memory allocator, in order
+    allocs: list[tuple[int, int]] = []
+    for i, e in enumerate(trace):
+        if e.function != "early_init_dt_alloc_reserved_memory_arch" or e.base is not None:
+            continue
+        nxt = trace[i + 1] if i + 1 < len(trace) else None
+        if nxt is not None and nxt.op == "memblock_reserve" and nxt.base is not None:
+            allocs.append((nxt.base, e.size))
+    named = {(o.base, o.size) for o in out.values() if o.base is not None}
+    named_bases = {o.base for o in out.values()}
+    unnamed = [a for a in allocs if a not in named and a[0] not in named_bases]
+    for r in run.regions:
+        if r.name in out or r.origin != "dynamic" or r.size is None:
+            continue
+        for j, (base, size) in enumerate(unnamed):
+            if size == r.size:
+                out[r.name] = Observed("reserved", base, size, size_mib_only=False)
+                del unnamed[j]
+                break
+    return out
+
+
+def _overlaps_ram(parsed: ParsedLog, r: RegionOutcome) -> bool:
+    assert r.base is not None
+    return any(b < r.base + r.size and r.base < b + s for b, s, _ in parsed.final_memory)
+
+
+def _matches(pred: RegionOutcome, obs: Observed) -> list[str]:
+    problems = []
+    if pred.status != obs.status:
+        problems.append(f"status {pred.status} != kernel {obs.status}")
+    if obs.base is not None and pred.base != obs.base:
+        problems.append(f"base {_hex(pred.base)} != kernel {_hex(obs.base)}")
+    if obs.size is not None:
+        if obs.size_mib_only:
+            if pred.size // MIB != obs.size // MIB:
+                problems.append(f"size {pred.size // MIB} MiB != kernel {obs.size // MIB} MiB")
+        elif pred.size != obs.size:
+            problems.append(f"size {pred.size:#x} != kernel {obs.size:#x}")
+    return problems
+
+
+def _hex(v: int | None) -> str:
+    return "None" if v is None else f"{v:#x}"
+
+
+def region_problems(fx: Fixture) -> tuple[int, int, int, list[str]]:
+    """(regions compared, regions agreeing, of which silent, problems) for the DT regions.
+
+    "silent": the kernel printed nothing and the trace shows nothing for the region, which
+    agrees only with a prediction of ignored / failed / bypassed (or a no-map range outside
+    RAM).
+    """
+    run, parsed = predict(fx)
+    obs = observe(run, parsed)
+    compared = exact = silent = 0
+    problems: list[str] = []
+    for r in run.regions:
+        if r.origin == "memreserve":
+            continue
+        o = obs.get(r.name)
+        compared += 1
+        if o is None:
+            # the kernel printed nothing and the trace shows nothing: fine for a region the
+            # kernel never processed, and for a no-map region outside RAM (marking NOMAP
+            # there changes nothing, so nothing can be seen)
+            outside = r.no_map and r.base is not None and not _overlaps_ram(parsed, r)
+            if r.status not in ("ignored", "failed", "bypassed") and not (
+                r.status == "reserved" and outside
+            ):
+                problems.append(f"{r.name}: predicted {r.status}, kernel silent")
+            else:
+                exact += 1
+                silent += 1
+            continue
+        if (
+            r.status == "inactive"
+            and o.status == "created"
+            and parsed.cma_activation_fault
+            and run.facts.region_facts[r.path or r.name].outside_ram
+        ):
+            # the kernel printed "created", then WARNed and/or faulted in
+            # cma_init_reserved_areas (no memmap there): what "inactive" (outside RAM) predicts
+            o = Observed("inactive", o.base, o.size, o.size_mib_only)
+        bad = _matches(r, o)
+        if bad:
+            problems.append(f"{r.name}: " + "; ".join(bad))
+        else:
+            exact += 1
+    for name in parsed.regions:
+        if not any(r.name == name for r in run.regions):
+            problems.append(f"{name}: the kernel reports it, the dry run has no such region")
+    return compared, exact, silent, problems
+
+
+def default_problems(fx: Fixture) -> tuple[bool, list[str]]:
+    """(base exact, problems) for the default CMA area."""
+    run, parsed = predict(fx)
+    pred = run.default_cma
+    real = parsed.default_area
+    if pred is None and real is None:
+        return True, []
+    if pred is None or real is None:
+        return False, [
+            f"default area: predicted {pred and pred.status}, kernel {real and real.status}"
+        ]
+    problems = []
+    real_status = real.status
+    if pred.status == "inactive" and real_status == "created" and parsed.cma_activation_fault:
+        real_status = "inactive"  # created, then WARN + fault in cma_init_reserved_areas
+    if pred.status != real_status:
+        problems.append(f"default area status {pred.status} != kernel {real_status}")
+    printed = pred.size // MIB
+    if fx.version >= (6, 15, 0):
+        plan = run.cma_size_plan
+        if plan is not None and plan.declared_size:
+            printed = plan.declared_size // MIB  # 6.15+ prints the requested size
+    if real.size_mib is not None and printed != real.size_mib:
+        problems.append(f"default area size {printed} MiB != kernel {real.size_mib} MiB")
+    tolerance = base_tolerance(run)
+    exact = pred.base == real.base
+    if real.base is not None and (pred.base is None or abs(pred.base - real.base) > tolerance):
+        problems.append(
+            f"default area base {_hex(pred.base)} != kernel {_hex(real.base)} "
+            f"(tolerance {tolerance:#x})"
+        )
+    return exact, problems
+
+
+def base_tolerance(run: DryRun) -> int:
+    """One CMA alignment step (see the module docstring)."""
+    return run.facts.cma_alignment
+
+
+def log_problems(fx: Fixture) -> list[str]:
+    run, parsed = predict(fx)
+    if list(run.log) == parsed.lines:
+        return []
+    import difflib
+
+    return list(
+        difflib.unified_diff(parsed.lines, list(run.log), "kernel", "predicted", lineterm="", n=0)
+    )
+
+
+# ---------------------------------------------------------------------------------- tests
+
+FIXTURES = fixtures()
+
+
+def _param(fx: Fixture, kind: str) -> Any:
+    reason = KNOWN_DIFFERENCES.get(f"{fx.id}:{kind}") or KNOWN_DIFFERENCES.get(fx.id)
+    marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+    return pytest.param(fx, id=fx.id, marks=marks)
+
+
+def test_fixtures_present() -> None:
+    assert FIXTURES, "no recorded boots under tests/boots"
+
+
+@pytest.mark.parametrize("fx", [_param(f, "regions") for f in FIXTURES])
+def test_regions_match_kernel(fx: Fixture) -> None:
+    _, _, _, problems = region_problems(fx)
+    assert not problems, f"[{symbols_for(fx)[0]}] " + "\n".join(problems)
+
+
+@pytest.mark.parametrize("fx", [_param(f, "default") for f in FIXTURES])
+def test_default_area_matches_kernel(fx: Fixture) -> None:
+    _, problems = default_problems(fx)
+    assert not problems, f"[{symbols_for(fx)[0]}] " + "\n".join(problems)
+
+
+@pytest.mark.parametrize("fx", [_param(f, "log") for f in FIXTURES])
+def test_predicted_log_matches_kernel(fx: Fixture) -> None:
+    diff = log_problems(fx)
+    assert not diff, f"[{symbols_for(fx)[0]}]\n" + "\n".join(diff)
+
+
+def summary() -> str:
+    """Agreement table: ``python tests/test_boots.py``."""
+    rows = []
+    by_kernel: dict[str, list[int]] = {}
+    for fx in FIXTURES:
+        c, e, sil, _ = region_problems(fx)
+        base_exact, dp = default_problems(fx)
+        lp = log_problems(fx)
+        k = by_kernel.setdefault(fx.kid, [0, 0, 0, 0, 0, 0, 0])
+        for i, v in enumerate((c, e, 1, int(not dp), int(base_exact), int(not lp), sil)):
+            k[i] += v
+    tot = [sum(k[i] for k in by_kernel.values()) for i in range(7)]
+    for kid, (c, e, n, d, db, lg, sil) in sorted(by_kernel.items()):
+        rows.append(
+            f"{kid:12} {n} boots: regions {e}/{c} agree ({sil} silent); default area "
+            f"{d}/{n} (base exact {db}/{n}); log identical {lg}/{n}  "
+            f"[{_SYMBOL_CACHE.get(kid, ('?',))[0]}]"
+        )
+    rows.append(
+        f"{'total':12} {tot[2]} boots: regions {tot[1]}/{tot[0]} agree ({tot[6]} silent); "
+        f"default area {tot[3]}/{tot[2]} (base exact {tot[4]}/{tot[2]}); log identical "
+        f"{tot[5]}/{tot[2]}"
+    )
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    sys.stdout.write(summary() + "\n")

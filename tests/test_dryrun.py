@@ -1,0 +1,768 @@
+"""Unit tests of the dry run (cmacheck.dryrun) on tiny hand-written device trees.
+
+Each test builds a minimal tree (root 2/2 cells, RAM 0x40000000 + 2 GiB unless stated, as on
+QEMU virt), runs the replay for one kernel model and checks the outcome the kernel-model.md
+section named in the test documents.  Addresses marked [QEMU] are what a real Debian kernel
+printed for the same tree (kernel-model.md §9 / tests/boots).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+
+from cmacheck.dryrun import (
+    BootChain,
+    DryRun,
+    RegionOutcome,
+    classic_heapsort,
+    dry_run,
+    kernel_heapsort,
+    unflatten_size_estimate,
+)
+from cmacheck.kernel import KernelModel, kernel_model
+from cmacheck.load.cmdline import parse_cmdline
+from cmacheck.load.dtb import parse_dtb
+from cmacheck.model import DeviceTree
+
+pytestmark = pytest.mark.skipif(shutil.which("dtc") is None, reason="dtc is not installed")
+
+MIB = 1 << 20
+GIB = 1 << 30
+RAM = (0x4000_0000, 2 * GIB)
+
+ARM64 = {
+    "CMA": "y",
+    "DMA_CMA": "y",
+    "OF_RESERVED_MEM": "y",
+    "CMA_SIZE_SEL_MBYTES": "y",
+    "CMA_SIZE_MBYTES": "64",
+    "CMA_AREAS": "19",
+    "NUMA": "y",
+    "HUGETLB_PAGE": "y",
+    "TRANSPARENT_HUGEPAGE": "y",
+    "ZONE_DMA": "y",
+    "ZONE_DMA32": "y",
+    "ARM64_4K_PAGES": "y",
+    "DMA_DECLARE_COHERENT": "y",
+    "RODATA_FULL_DEFAULT_ENABLED": "y",
+}
+ARM = {
+    "CMA": "y",
+    "DMA_CMA": "y",
+    "OF_RESERVED_MEM": "y",
+    "CMA_SIZE_SEL_MBYTES": "y",
+    "CMA_SIZE_MBYTES": "16",
+    "CMA_AREAS": "7",
+    "ARM_LPAE": "y",
+    "HIGHMEM": "y",
+    "HUGETLB_PAGE": "y",
+    "CPU_V7": "y",
+    "ZONE_DMA": "y",
+    "VMSPLIT_3G": "y",
+    "DMA_DECLARE_COHERENT": "y",
+}
+RISCV = {
+    "CMA": "y",
+    "DMA_CMA": "y",
+    "OF_RESERVED_MEM": "y",
+    "CMA_SIZE_SEL_MBYTES": "y",
+    "CMA_SIZE_MBYTES": "16",
+    "HUGETLB_PAGE": "y",
+    "ZONE_DMA32": "y",
+    "DMA_DECLARE_COHERENT": "y",
+}
+
+
+def _cells(v: int) -> str:
+    return f"0x{v >> 32:x} 0x{v & 0xFFFFFFFF:x}"
+
+
+def build_dt(
+    tmp_path: Path,
+    children: str = "",
+    *,
+    ram: tuple[tuple[int, int], ...] = (RAM,),
+    memreserve: tuple[tuple[int, int], ...] = (),
+    bootargs: str | None = None,
+    rmem_header: str = "#address-cells = <2>; #size-cells = <2>; ranges;",
+    root_extra: str = "",
+    no_rmem: bool = False,
+) -> DeviceTree:
+    mem = "".join(
+        f'memory@{b:x} {{ device_type = "memory"; reg = <{_cells(b)} {_cells(s)}>; }};'
+        for b, s in ram
+    )
+    rsv = "".join(f"/memreserve/ 0x{b:x} 0x{s:x};\n" for b, s in memreserve)
+    chosen = f'chosen {{ bootargs = "{bootargs}"; }};' if bootargs is not None else ""
+    rmem = "" if no_rmem else f"reserved-memory {{ {rmem_header} {children} }};"
+    src = (
+        f"/dts-v1/;\n{rsv}/ {{ #address-cells = <2>; #size-cells = <2>; "
+        f'compatible = "linux,dummy-virt"; {mem} {chosen} {rmem} {root_extra} }};\n'
+    )
+    dts = tmp_path / "t.dts"
+    dts.write_text(src)
+    out = tmp_path / "t.dtb"
+    subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", str(out), str(dts)], check=True)
+    return parse_dtb(str(out), out.read_bytes())
+
+
+def model(version: tuple[int, int, int], arch: str = "arm64", **extra: str) -> KernelModel:
+    base = {"arm64": ARM64, "arm": ARM, "riscv64": RISCV}[arch]
+    return kernel_model(version, arch, {**base, **extra})
+
+
+def run(
+    dt: DeviceTree,
+    kernel: KernelModel,
+    cmdline: str = "",
+    boot: BootChain | None = None,
+    symbols: Mapping[str, str] | None = None,
+    ram: tuple[tuple[int, int], ...] | None = None,
+) -> DryRun:
+    syms = symbols
+    if syms is None:
+        syms = {"arm64": ARM64, "arm": ARM, "riscv64": RISCV}[kernel.arch]
+    return dry_run(
+        dt,
+        kernel=kernel,
+        cmdline=parse_cmdline(cmdline),
+        symbols=syms,
+        boot=boot or BootChain(),
+        ram=ram,
+    )
+
+
+def region(r: DryRun, name: str) -> RegionOutcome:
+    found = r.region(name)
+    assert found is not None, f"no region {name}: {[x.name for x in r.regions]}"
+    return found
+
+
+K61 = (6, 1, 192)
+K66 = (6, 6, 0)
+K612 = (6, 12, 117)
+K72 = (7, 2, 13)
+K510 = (5, 10, 0)
+K515 = (5, 15, 0)
+QEMU_BOOT = BootChain(
+    dtb_addr=0x4800_0000, dtb_size=0x2000, kernel_addr=0x4020_0000, kernel_size=0x201_0000
+)
+
+SDP = 'compatible = "shared-dma-pool";'
+
+
+# ------------------------------------------------------------------ lib/sort.c (§1.5)
+
+
+def _cmp(a: object, b: object) -> int:
+    assert isinstance(a, tuple) and isinstance(b, tuple)
+    return int(a[0] > b[0]) - int(a[0] < b[0])
+
+
+def test_heapsort_is_the_kernels_unstable_order() -> None:
+    # [QEMU t26] DT order d0 d1 d2 s d3 (statics carry their base, dynamics 0)
+    items = [(0, "d0"), (0, "d1"), (0, "d2"), (0x5000_0000, "s"), (0, "d3")]
+    out = [x[1] for x in kernel_heapsort(items, _cmp)]  # type: ignore[index]
+    assert out == ["d0", "d2", "d1", "d3", "s"]
+    # n identical keys: d1 .. d(n-1), d0 (both algorithms)
+    same = [(0, f"d{i}") for i in range(6)]
+    expect = ["d1", "d2", "d3", "d4", "d5", "d0"]
+    assert [x[1] for x in kernel_heapsort(same, _cmp)] == expect  # type: ignore[index]
+    assert [x[1] for x in classic_heapsort(same, _cmp)] == expect  # type: ignore[index]
+
+
+def test_heapsort_sorts() -> None:
+    import random
+
+    rnd = random.Random(1)
+    for n in range(12):
+        items = [(rnd.randrange(5), i) for i in range(n)]
+        assert [x[0] for x in kernel_heapsort(items, _cmp)] == sorted(x[0] for x in items)  # type: ignore[index]
+        assert [x[0] for x in classic_heapsort(items, _cmp)] == sorted(x[0] for x in items)  # type: ignore[index]
+
+
+# ------------------------------------------------------- dynamic allocation order (§1.5)
+
+T26 = (
+    f"d0 {{ {SDP} size = <0 0x100000>; }}; d1 {{ {SDP} size = <0 0x100000>; }};"
+    f"d2 {{ {SDP} size = <0 0x100000>; }};"
+    "s@50000000 { reg = <0 0x50000000 0 0x100000>; };"
+    f"d3 {{ {SDP} size = <0 0x100000>; }};"
+)
+
+
+@pytest.mark.parametrize(
+    ("version", "order"),
+    [
+        (K61, ["d0", "d2", "d1", "d3"]),  # E3: heapsort [QEMU t26]
+        (K66, ["d0", "d1", "d2", "d3"]),  # E4: stable (base, size, offset)
+        (K612, ["d0", "d1", "d2", "d3"]),  # E5: DT order
+        (K72, ["d0", "d1", "d2", "d3"]),  # E6: DT order
+    ],
+    ids=["6.1", "6.6", "6.12.117", "7.2"],
+)
+def test_dynamic_order_per_era(
+    tmp_path: Path, version: tuple[int, int, int], order: list[str]
+) -> None:
+    r = run(build_dt(tmp_path, T26), model(version))
+    bases = {name: region(r, name).base for name in order}
+    assert [bases[n] for n in order] == [0xBFF0_0000, 0xBFE0_0000, 0xBFD0_0000, 0xBFC0_0000]
+    assert all(region(r, n).status == "created" for n in order)
+    assert region(r, "s@50000000").status == "reserved"
+    dyn = [x.name for x in r.regions if x.origin == "dynamic"]
+    assert dyn == order  # regions are listed in processing order
+
+
+def test_smp_cache_alignment_and_first_allocated(tmp_path: Path) -> None:
+    # [QEMU t1] nocompat is sorted first by the heapsort and lands at the top
+    dt = build_dt(
+        tmp_path, f"dmapool {{ {SDP} size = <0 0x1040>; }}; nocompat {{ size = <0 0x1040>; }};"
+    )
+    r = run(dt, model(K61))
+    assert region(r, "nocompat").base == 0xBFFF_EFC0
+    assert region(r, "nocompat").status == "reserved"
+    pool = region(r, "dmapool")
+    assert (pool.base, pool.status, pool.driver) == (0xBFFF_DF80, "created", "dma-coherent")
+    assert pool.log == (
+        "Reserved memory: created DMA memory pool at 0x00000000bfffdf80, size 0 MiB",
+        "OF: reserved mem: initialized node dmapool, compatible id shared-dma-pool",
+    )
+
+
+# ------------------------------------------------------------------- alignment (§1.4, §5)
+
+
+@pytest.mark.parametrize(
+    ("version", "base", "status"),
+    [(K61, 0xBFA0_0000, "created"), (K515, 0xBF80_0000, "rejected")],
+    ids=["6.1-2M", "5.15-4M"],
+)
+def test_cma_alignment_bump(
+    tmp_path: Path, version: tuple[int, int, int], base: int, status: str
+) -> None:
+    # [QEMU t2b] 6 MiB reusable pool: 2 MiB pageblock alignment on 6.1.  Before 5.19 the CMA
+    # minimum is 4 MiB: the base is bumped, but the 6 MiB size is not a multiple -> rejected
+    dt = build_dt(tmp_path, f"cmapool {{ {SDP} reusable; size = <0 0x600000>; }};")
+    r = run(dt, model(version))
+    pool = region(r, "cmapool")
+    assert (pool.base, pool.status, pool.driver) == (base, status, "cma")
+    facts = r.facts.region_facts["/reserved-memory/cmapool"]
+    assert facts.alignment == r.facts.cma_alignment
+    assert facts.alignment_reason is not None and "CMA minimum alignment" in facts.alignment_reason
+
+
+def test_alignment_property_and_too_small_cma(tmp_path: Path) -> None:
+    dt = build_dt(
+        tmp_path,
+        f"aligned {{ {SDP} size = <0 0x100000>; alignment = <0 0x10000000>; }};"
+        f"small {{ {SDP} reusable; size = <0 0x100000>; }};"
+        "badalign { size = <0 0x100000>; alignment = <0x100000>; };",
+    )
+    r = run(dt, model(K61))
+    assert region(r, "aligned").base == 0xB000_0000  # [QEMU t21]
+    small = region(r, "small")  # [QEMU t17]: 2 MiB-aligned base, 1 MiB size -> misaligned
+    assert small.status == "rejected"
+    assert small.log == (
+        "Reserved memory: incorrect alignment of CMA region",
+        "OF: reserved mem: node small compatible matching fail",
+    )
+    bad = region(r, "badalign")
+    assert bad.status == "ignored"
+    assert bad.log == ("OF: reserved mem: invalid alignment property in 'badalign' node.",)
+
+
+# -------------------------------------------------------------- alloc-ranges (§1.4)
+
+
+def test_alloc_ranges_top_down_in_window(tmp_path: Path) -> None:
+    dt = build_dt(
+        tmp_path,
+        f"ranged {{ {SDP} reusable; size = <0 0x1000000>;"
+        " alloc-ranges = <0 0x50000000 0 0x10000000>; };",
+    )
+    r = run(dt, model(K61))
+    assert region(r, "ranged").base == 0x5F00_0000  # [QEMU t13]
+
+
+@pytest.mark.parametrize(("version", "base"), [(K61, 0x50F0_0000), (K66, 0x5010_0000)])
+def test_alloc_ranges_direction_heuristic(
+    tmp_path: Path, version: tuple[int, int, int], base: int
+) -> None:
+    # 6.5+: a window that starts at the end of a recorded region is searched bottom-up
+    dt = build_dt(
+        tmp_path,
+        "s@50000000 { reg = <0 0x50000000 0 0x100000>; };"
+        "next { size = <0 0x100000>; alloc-ranges = <0 0x50100000 0 0xf00000>; };",
+    )
+    r = run(dt, model(version))
+    assert region(r, "next").base == base
+
+
+def test_invalid_alloc_ranges(tmp_path: Path) -> None:
+    dt = build_dt(tmp_path, "badranges { size = <0 0x100000>; alloc-ranges = <0 0x50000000 0>; };")
+    r61 = run(dt, model(K61))
+    assert region(r61, "badranges").status == "ignored"
+    assert region(r61, "badranges").log == (
+        "OF: reserved mem: invalid alloc-ranges property in 'badranges', skipping node.",
+    )
+    r72 = run(dt, model(K72))  # E6: treated as absent -> allocated anywhere
+    assert region(r72, "badranges").base == 0xBFF0_0000
+
+
+def test_dynamic_allocation_failure_facts(tmp_path: Path) -> None:
+    dt = build_dt(tmp_path, f"huge {{ {SDP} size = <1 0>; }};")
+    r = run(dt, model(K61))
+    huge = region(r, "huge")
+    assert huge.status == "failed"
+    assert huge.log == (
+        "OF: reserved mem: failed to allocate memory for node 'huge': size 4096 MiB",
+    )
+    facts = r.facts.region_facts["/reserved-memory/huge"]
+    assert facts.largest_free == (0x4000_0000, 0xC000_0000)
+    r510 = run(dt, model(K510))
+    assert region(r510, "huge").log == (
+        "OF: reserved mem: failed to allocate memory for node 'huge'",
+    )
+
+
+# ------------------------------------------------------------- static regions (§1.3)
+
+
+def test_static_no_map_ebusy_per_era(tmp_path: Path) -> None:
+    # [QEMU t10] b is no-map over a's reservation
+    dt = build_dt(
+        tmp_path,
+        "a@50000000 { reg = <0 0x50000000 0 0x1000000>; };"
+        "b@50800000 { no-map; reg = <0 0x50800000 0 0x1000000>; };",
+    )
+    r = run(dt, model(K61))
+    b = region(r, "b@50800000")
+    assert b.status == "failed"
+    assert r.log == (
+        "OF: fdt: Reserved memory: failed to reserve memory for node 'b@50800000': "
+        "base 0x0000000050800000, size 16 MiB",
+        "OF: reserved mem: OVERLAP DETECTED!",
+        "a@50000000 (0x0000000050000000--0x0000000051000000) overlaps with b@50800000 "
+        "(0x0000000050800000--0x0000000051800000)",
+        "cma: Reserved 64 MiB at 0x00000000b9a00000",
+    )
+    # 5.10.0 (E2): no-map = memblock_remove, never EBUSY; the RAM total shrinks
+    r510 = run(dt, model(K510))
+    assert region(r510, "b@50800000").status == "reserved"
+    assert r510.facts.phys_mem_size == 2 * GIB - 16 * MIB
+
+
+def test_no_map_outside_ram_never_ebusy_from_5_17(tmp_path: Path) -> None:
+    dt = build_dt(tmp_path, "nm@30000000 { no-map; reg = <0 0x30000000 0 0x100000>; };")
+    boot = BootChain(reserves=((0x3000_0000, 0x1000),))
+    assert region(run(dt, model(K61), boot=boot), "nm@30000000").status == "reserved"
+    assert region(run(dt, model(K515), boot=boot), "nm@30000000").status == "failed"
+
+
+def test_invalid_and_zero_reg(tmp_path: Path) -> None:
+    dt = build_dt(
+        tmp_path,
+        "zero@50000000 { reg = <0 0x50000000 0 0>; };"
+        "badreg@51000000 { reg = <0 0x51000000 0>; size = <0 0x100000>; };",
+    )
+    r = run(dt, model(K61))
+    assert region(r, "zero@50000000").status == "failed"
+    assert region(r, "badreg@51000000").status == "ignored"
+    assert r.log[:2] == (
+        "OF: fdt: Reserved memory: failed to reserve memory for node 'zero@50000000': "
+        "base 0x0000000050000000, size 0 MiB",
+        "OF: fdt: Reserved memory: invalid reg property in 'badreg@51000000', skipping node.",
+    )
+    # E6: a malformed reg is treated as absent; with a size the node becomes dynamic
+    r72 = run(dt, model(K72))
+    bad = region(r72, "badreg@51000000")
+    assert (bad.origin, bad.base) == ("dynamic", 0xBFF0_0000)
+
+
+def test_multi_entry_reg(tmp_path: Path) -> None:
+    dt = build_dt(
+        tmp_path,
+        f"multi@50000000 {{ {SDP} reusable;"
+        " reg = <0 0x50000000 0 0x400000>, <0 0x60000000 0 0x400000>; };",
+    )
+    r = run(dt, model(K61))  # [QEMU t16]: both reserved, one pool
+    assert region(r, "multi@50000000").base == 0x5000_0000
+    assert r.memblock.is_region_reserved(0x6000_0000, 0x40_0000)
+    r72 = run(dt, model(K72))  # 7.2: only the first entry is reserved
+    assert not r72.memblock.is_region_reserved(0x6000_0000, 0x40_0000)
+    assert (
+        "OF: reserved mem: Reserved memory: node 'multi@50000000' has 2 <base size> entries, "
+        "only the first is used"
+    ) in r72.log
+
+
+def test_unsupported_format_and_disabled(tmp_path: Path) -> None:
+    dt = build_dt(
+        tmp_path,
+        "a@50000000 { reg = <0x50000000 0x1000>; };",
+        rmem_header="#address-cells = <1>; #size-cells = <1>; ranges;",
+    )
+    r = run(dt, model(K61))
+    assert r.log[0] == "OF: fdt: Reserved memory: unsupported node format, ignoring"  # [QEMU t11]
+    assert region(r, "a@50000000").status == "ignored"
+    dt2 = build_dt(
+        tmp_path,
+        f'cmadis {{ {SDP} reusable; size = <0 0x1000000>; status = "disabled"; }};'
+        f'cmaok {{ {SDP} reusable; size = <0 0x1000000>; status = "okay"; }};',
+    )
+    r2 = run(dt2, model(K61))
+    assert region(r2, "cmadis").status == "ignored"
+    assert region(r2, "cmaok").base == 0xBF00_0000  # [QEMU t12]
+
+
+def test_max_reserved_regions(tmp_path: Path) -> None:
+    kids = "".join(
+        f"r{i}@{b:x} {{ reg = <0 0x{b:x} 0 0x1000>; }};"
+        for i, b in enumerate(range(0x5000_0000, 0x5000_0000 + 65 * 0x10000, 0x10000))
+    )
+    r = run(build_dt(tmp_path, kids), model(K61))
+    assert r.log.count("OF: reserved mem: not enough space for all defined regions.") == 1
+    last = region(r, "r64@50400000")
+    assert last.status == "reserved"  # still reserved, never recorded [QEMU t19]
+    assert r.memblock.is_region_reserved(0x5040_0000, 0x1000)
+
+
+# ------------------------------------------------------------------ drivers (§2.1, §4)
+
+
+def test_reusable_no_map_per_era(tmp_path: Path) -> None:
+    dt = build_dt(
+        tmp_path,
+        f"cmanomap@50000000 {{ {SDP} reusable; no-map; reg = <0 0x50000000 0 0x400000>; }};",
+    )
+    r = run(dt, model(K61))  # [QEMU t4]: matching fail, the no-map flag is cleared again
+    x = region(r, "cmanomap@50000000")
+    assert x.status == "rejected"
+    assert x.log == ("OF: reserved mem: node cmanomap@50000000 compatible matching fail",)
+    assert not any(m.flags for m in r.memblock.memory)
+    r72 = run(dt, model(K72))  # E6: no driver -> stays a no-map reservation
+    y = region(r72, "cmanomap@50000000")
+    assert (y.status, y.driver) == ("reserved", "none")
+    assert y.log == (
+        "OF: reserved mem: 0x0000000050000000..0x00000000503fffff (4096 KiB) nomap reusable "
+        "cmanomap@50000000",
+    )
+
+
+def test_dynamic_no_map_rejected_leaks(tmp_path: Path) -> None:
+    dt = build_dt(tmp_path, f"dn {{ {SDP} reusable; no-map; size = <0 0x400000>; }};")
+    r = run(dt, model(K61))
+    assert region(r, "dn").status == "rejected"
+    assert r.facts.region_facts["/reserved-memory/dn"].leaked
+    assert r.memblock.is_region_reserved(0xBFC0_0000, 0x40_0000)
+
+
+def test_arm32_coherent_pool_needs_no_map(tmp_path: Path) -> None:
+    dt = build_dt(tmp_path, f"pool {{ {SDP} size = <0 0x100000>; }};")
+    r = run(dt, model(K61, "arm"))
+    pool = region(r, "pool")
+    assert pool.status == "rejected"
+    assert pool.log == (
+        "Reserved memory: regions without no-map are not yet supported",
+        "OF: reserved mem: node pool compatible matching fail",
+    )
+    assert pool.base == 0xBFF0_0000
+    # the pool's memory was given back: the default 16 MiB area (highmem first) reuses it
+    assert r.default_cma is not None and r.default_cma.base == 0xBF00_0000
+    assert region(run(dt, model(K61)), "pool").status == "created"  # arm64 accepts it
+
+
+def test_cmdline_cma_bypasses_dt_default(tmp_path: Path) -> None:
+    dt = build_dt(
+        tmp_path, f"linux,cma {{ {SDP} reusable; size = <0 0x1000000>; linux,cma-default; }};"
+    )
+    r = run(dt, model(K61), "cma=32M")  # [QEMU t7]
+    x = region(r, "linux,cma")
+    assert x.status == "bypassed"
+    assert x.log == (
+        "Reserved memory: bypass linux,cma node, using cmdline CMA params instead",
+        "OF: reserved mem: node linux,cma compatible matching fail",
+    )
+    assert r.default_cma is not None and r.default_cma.size == 32 * MIB
+    r0 = run(dt, model(K61), "cma=0")  # [QEMU t7z]: no default area at all
+    assert r0.default_cma is None
+    r72 = run(dt, model(K72), "cma=32M")  # E6: skipped before the allocation
+    y = region(r72, "linux,cma")
+    assert (y.status, y.base) == ("bypassed", None)
+    assert y.log == ('Skipping dt linux,cma-default node in favor for "cma=" kernel param.',)
+
+
+def test_dt_default_suppresses_kconfig_area(tmp_path: Path) -> None:
+    dt = build_dt(
+        tmp_path,
+        f"cma1 {{ {SDP} reusable; size = <0 0x1000000>; linux,cma-default; }};"
+        f"cma2@60000000 {{ {SDP} reusable; reg = <0 0x60000000 0 0x2000000>;"
+        " linux,cma-default; };",
+    )
+    r = run(dt, model(K61))  # [QEMU t6]: both created, no default 64 MiB area
+    assert region(r, "cma1").base == 0xBF00_0000
+    assert region(r, "cma2@60000000").status == "created"
+    assert r.default_cma is None
+
+
+def test_arm32_e5_static_default_no_longer_suppresses(tmp_path: Path) -> None:
+    dt = build_dt(
+        tmp_path,
+        f"cma@60000000 {{ {SDP} reusable; reg = <0 0x60000000 0 0x2000000>; linux,cma-default; }};",
+    )
+    assert run(dt, model(K61, "arm")).default_cma is None
+    r = run(dt, model(K612, "arm"))  # §2.2: the Kconfig area is reserved as well
+    assert r.default_cma is not None and r.default_cma.status == "created"
+    assert region(r, "cma@60000000").status == "created"
+
+
+def test_cma_slots(tmp_path: Path) -> None:
+    kids = "".join(
+        f"c{i}@{0x5000_0000 + i * 0x20_0000:x} {{ {SDP} reusable; "
+        f"reg = <0 0x{0x5000_0000 + i * 0x20_0000:x} 0 0x200000>; }};"
+        for i in range(21)
+    )
+    r = run(build_dt(tmp_path, kids), model(K61))  # [QEMU t20] CMA_AREAS=19 -> 20 slots
+    c20 = region(r, "c20@52800000")
+    assert c20.status == "rejected"
+    assert c20.log == (
+        "cma: Not enough slots for CMA reserved regions!",
+        "Reserved memory: unable to setup CMA region",
+        "OF: reserved mem: node c20@52800000 compatible matching fail",
+    )
+    assert r.default_cma is not None and r.default_cma.status == "failed"
+    assert r.default_cma.log == ("cma: Not enough slots for CMA reserved regions!",)
+
+
+def test_restricted_pool_needs_config(tmp_path: Path) -> None:
+    dt = build_dt(tmp_path, 'rdp { compatible = "restricted-dma-pool"; size = <0 0x400000>; };')
+    assert region(run(dt, model(K61)), "rdp").status == "reserved"  # Debian: not enabled
+    syms = {**ARM64, "DMA_RESTRICTED_POOL": "y"}
+    r = run(dt, kernel_model(K61, "arm64", syms), symbols=syms)
+    x = region(r, "rdp")
+    assert (x.status, x.driver) == ("created", "restricted-dma")
+    assert x.log[0] == (
+        "software IO TLB: Reserved memory: created restricted DMA pool at "
+        "0x00000000bfc00000, size 4 MiB"
+    )
+
+
+# ----------------------------------------------------------- E5/E6 ordering (§1.1, §1.9)
+
+
+def test_memreserve_position_per_era(tmp_path: Path) -> None:
+    dt = build_dt(tmp_path, "dyn { size = <0 0x100000>; };", memreserve=((0xBFF0_0000, 0x10_0000),))
+    assert region(run(dt, model(K61)), "dyn").base == 0xBFE0_0000
+    assert region(run(dt, model(K612)), "dyn").base == 0xBFF0_0000  # lands on the memreserve
+
+
+def test_e5_summary_lines_and_no_node(tmp_path: Path) -> None:
+    dt = build_dt(tmp_path, "plain@50000000 { reg = <0 0x50000000 0 0x200000>; };")
+    r = run(dt, model(K612))
+    assert region(r, "plain@50000000").log == (
+        "OF: reserved mem: 0x0000000050000000..0x00000000501fffff (2048 KiB) map non-reusable "
+        "plain@50000000",
+    )
+    r0 = run(build_dt(tmp_path, no_rmem=True), model(K612))
+    assert r0.log[0] == "OF: reserved mem: Reserved memory: No reserved-memory node in the DT"
+
+
+# ---------------------------------------------------------------- default area (§2, §3)
+
+
+def test_default_area_qemu_calibration(tmp_path: Path) -> None:
+    # [QEMU base] 6.1, 2 GiB: page tables + memmap sit above the area
+    r = run(build_dt(tmp_path), model(K61), boot=QEMU_BOOT)
+    assert r.default_cma is not None
+    assert (r.default_cma.base, r.default_cma.size) == (0xB9A0_0000, 64 * MIB)
+    assert r.default_cma.log == ("cma: Reserved 64 MiB at 0x00000000b9a00000",)
+    assert r.facts.dma_limit == 0xC000_0000
+    r612 = run(build_dt(tmp_path), model(K612), boot=QEMU_BOOT)
+    assert r612.default_cma is not None
+    assert r612.default_cma.log == ("cma: Reserved 64 MiB at 0x00000000b9a00000 on node -1",)
+
+
+def test_default_area_mem_limit(tmp_path: Path) -> None:
+    r = run(build_dt(tmp_path), model(K61), "mem=1G", boot=QEMU_BOOT)
+    assert r.log == ("Memory limited to 1024MB", "cma: Reserved 64 MiB at 0x000000007ac00000")
+    assert r.facts.phys_mem_size == GIB
+
+
+@pytest.mark.parametrize(
+    ("cmdline", "lines"),
+    [
+        ("cma=64M@0x50000000", ["cma: Reserved 64 MiB at 0x0000000050000000"]),
+        (
+            "cma=64M@0x50100000",
+            [
+                "cma: Region at 0x0000000050100000 must be aligned to 0x0000000000200000 bytes",
+                "cma: Failed to reserve 64 MiB",
+            ],
+        ),
+        ("cma=64M@0x50000000-0x60000000", ["cma: Reserved 64 MiB at 0x000000005c000000"]),
+        ("cma=3G", ["cma: Failed to reserve 3072 MiB"]),
+    ],
+    ids=["fixed", "misaligned", "window", "too-big"],
+)
+def test_cmdline_area(tmp_path: Path, cmdline: str, lines: list[str]) -> None:
+    r = run(build_dt(tmp_path), model(K61), cmdline, boot=QEMU_BOOT)  # [QEMU §2.3]
+    assert list(r.log) == lines
+
+
+def test_default_area_percentage(tmp_path: Path) -> None:
+    syms = {
+        **ARM64,
+        "CMA_SIZE_SEL_MBYTES": "n",
+        "CMA_SIZE_SEL_PERCENTAGE": "y",
+        "CMA_SIZE_PERCENTAGE": "10",
+    }
+    syms.pop("CMA_SIZE_MBYTES")
+    r = run(build_dt(tmp_path), kernel_model(K61, "arm64", syms), "mem=1G", symbols=syms)
+    assert r.cma_size_plan is not None and r.cma_size_plan.size == GIB // 10 // 4096 * 4096
+    assert r.default_cma is not None and r.default_cma.size == 104 * MIB  # rounded up to 2 MiB
+
+
+def test_default_area_bottom_up_above_4g(tmp_path: Path) -> None:
+    # DRAM above 4 GiB: no DMA limit, so 5.11+ tries bottom-up from 4 GiB first
+    dt = build_dt(tmp_path, ram=((0x8_0000_0000, 8 * GIB),))
+    r = run(dt, model(K61))
+    assert r.default_cma is not None and r.default_cma.base == 0x8_0000_0000
+
+
+def test_arm32_default_area_prefers_highmem(tmp_path: Path) -> None:
+    r = run(build_dt(tmp_path), model(K61, "arm"))
+    assert r.facts.highmem_start == 0x7000_0000
+    assert r.default_cma is not None and r.default_cma.base == 0xBF00_0000
+
+
+def test_zone_straddle_is_inactive(tmp_path: Path) -> None:
+    dt = build_dt(
+        tmp_path,
+        f"straddle@ff000000 {{ {SDP} reusable; reg = <0 0xff000000 0 0x2000000>; }};",
+        ram=((0x4000_0000, 6 * GIB),),
+    )
+    r = run(dt, model(K61))  # [QEMU t18]
+    x = region(r, "straddle@ff000000")
+    assert x.status == "inactive"
+    assert x.log[-1] == "cma: CMA area straddle@ff000000 could not be activated"
+    assert r.facts.region_facts["/reserved-memory/straddle@ff000000"].zones == ("DMA", "Normal")
+
+
+def test_dma_ranges_limit(tmp_path: Path) -> None:
+    # [QEMU t30] a bus limiting DMA to 0x40000000 + 512 MiB: 6.1 zone_dma_bits = 31
+    extra = (
+        'dmabus { compatible = "simple-bus"; #address-cells = <2>; #size-cells = <2>; ranges;'
+        " dma-ranges = <0 0x40000000 0 0x40000000 0 0x20000000>; };"
+    )
+    r = run(build_dt(tmp_path, root_extra=extra), model(K61), boot=QEMU_BOOT)
+    assert r.facts.dma_limit == 0x8000_0000
+    assert r.default_cma is not None and r.default_cma.base == 0x7C00_0000
+
+
+# ------------------------------------------------------------------ inputs and notes
+
+
+def test_assumptions_and_ram_option(tmp_path: Path) -> None:
+    dt = build_dt(tmp_path, ram=())
+    r = run(dt, model(K61))
+    assert "no --kernel-addr: the kernel image was not reserved" in r.assumptions
+    assert r.default_cma is None or r.default_cma.status == "failed"
+    r2 = run(dt, model(K61), ram=((0x8000_0000, GIB),))
+    assert r2.facts.memory_source == "ram-option"
+    assert r2.facts.memory_banks == ((0x8000_0000, GIB),)
+
+
+def test_kernel_image_reservation_per_version(tmp_path: Path) -> None:
+    # §12.1: 6.1 reserves from load + 64 KiB (_stext), 6.12 from the load address (_text)
+    dt = build_dt(tmp_path, "nm@40200000 { no-map; reg = <0 0x40200000 0 0x10000>; };")
+    boot = BootChain(kernel_addr=0x4020_0000, kernel_size=0x200_0000)
+    assert region(run(dt, model(K61), boot=boot), "nm@40200000").status == "reserved"
+    assert region(run(dt, model(K612), boot=boot), "nm@40200000").status == "failed"
+
+
+def test_riscv_dtb_reserved_after_scan(tmp_path: Path) -> None:
+    dt = build_dt(tmp_path, "dyn { size = <0 0x1000>; };")
+    boot = BootChain(dtb_addr=0xBFFF_F000, dtb_size=0x1000)
+    assert region(run(dt, model(K61, "riscv64"), boot=boot), "dyn").base == 0xBFFF_F000
+    assert region(run(dt, model(K61), boot=boot), "dyn").base == 0xBFFF_E000
+
+
+def test_unflatten_estimate_counts_nodes(tmp_path: Path) -> None:
+    small = unflatten_size_estimate(build_dt(tmp_path))
+    bigger = unflatten_size_estimate(build_dt(tmp_path, "a { size = <0 0x1000>; };"))
+    # node (208 + "a\\0", padded to 8) + size property (96) + synthetic name (96 + "a\\0"),
+    # end rounded to 4
+    assert bigger - small == 216 + 96 + 98 + 2
+
+
+def test_area_outside_ram_is_inactive(tmp_path: Path) -> None:
+    # recorded 6.1 boots (c-outside, mem-hole-cma): "created", then WARN + fault at activation
+    r = run(build_dt(tmp_path), model(K61), "cma=64M@0x20000000", boot=QEMU_BOOT)
+    assert r.default_cma is not None and r.default_cma.status == "inactive"
+    assert r.default_cma.log == ("cma: Reserved 64 MiB at 0x0000000020000000",)
+    dt = build_dt(
+        tmp_path,
+        f"c@70000000 {{ {SDP} reusable; reg = <0 0x70000000 0 0x1000000>; }};",
+        ram=((0x4000_0000, 512 * MIB), (0x8000_0000, GIB)),
+    )
+    c = region(run(dt, model(K61)), "c@70000000")
+    assert c.status == "inactive"
+    assert c.log[0] == "Reserved memory: created CMA memory pool at 0x0000000070000000, size 16 MiB"
+
+
+def test_memreserve_entries_are_regions(tmp_path: Path) -> None:
+    dt = build_dt(tmp_path, memreserve=((0x5008_0000, 0x1000),))
+    r = run(dt, model(K61))
+    m = region(r, "memreserve@50080000")
+    assert (m.origin, m.status, m.base, m.size) == ("memreserve", "reserved", 0x5008_0000, 0x1000)
+
+
+def test_e5_unaligned_no_map_page_faults(tmp_path: Path) -> None:
+    # recorded boots t31: 6.1.192 survives, 6.12.117 faults in the late-scan array memset
+    # (the page holding the start of the unaligned no-map pool is not in the linear map)
+    dt = build_dt(
+        tmp_path,
+        f"odd {{ {SDP} size = <0 0x1040>; }}; nm {{ {SDP} no-map; size = <0 0x100000>; }};"
+        "ru@50000000 { reusable; reg = <0 0x50000000 0 0x100000>; };",
+    )
+    r61 = run(dt, model(K61), boot=QEMU_BOOT)
+    assert r61.facts.crash is None and r61.default_cma is not None
+    r = run(dt, model(K612), boot=QEMU_BOOT)
+    assert r.facts.crash is not None and "alloc_reserved_mem_array" in r.facts.crash
+    assert r.default_cma is None
+    assert region(r, "nm").base == 0xBFEF_EFC0
+    assert region(r, "ru@50000000").status == "reserved"  # reserved early, never initialised
+    assert r.log[-1] == (
+        "OF: reserved mem: 0x00000000bfefefc0..0x00000000bfffefbf (1024 KiB) nomap non-reusable nm"
+    )
+
+
+def test_riscv_e6_smoke(tmp_path: Path) -> None:
+    # 7.2 riscv64: DT-order allocation, default area below, DMA32 = the whole RAM below 4 GiB
+    r = run(build_dt(tmp_path, T26), model(K72, "riscv64"))
+    assert [x.base for x in r.regions if x.origin == "dynamic"] == [
+        0xBFF0_0000,
+        0xBFE0_0000,
+        0xBFD0_0000,
+        0xBFC0_0000,
+    ]
+    assert r.default_cma is not None and r.default_cma.base == 0xBEC0_0000  # 16 MiB
+    assert r.facts.zones == (("DMA32", 0x4000_0000, 0xC000_0000),)
+    # the static region is initialised late (unflatten), after the default area
+    assert r.log[-1].endswith("map non-reusable s@50000000")
+
+
+def test_arm32_cma_over_kernel_hangs(tmp_path: Path) -> None:
+    # recorded armhf 6.1 boot ovl-kernel-cma: no console output, QEMU timeout; arm64 survives
+    dt = build_dt(tmp_path, f"k@40000000 {{ {SDP} reusable; reg = <0 0x40000000 0 0x4000000>; }};")
+    boot = BootChain(kernel_addr=0x4040_0000, kernel_size=0x140_D288)
+    r = run(dt, model(K61, "arm"), boot=boot)
+    assert region(r, "k@40000000").status == "created"
+    assert r.facts.crash is not None and "dma_contiguous_remap" in r.facts.crash
+    r64 = run(dt, model(K61), boot=BootChain(kernel_addr=0x4020_0000, kernel_size=0x201_0000))
+    assert r64.facts.crash is None

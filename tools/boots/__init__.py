@@ -1,0 +1,1 @@
+"""Real-boot recording harness for cmacheck (see tools/boots/README.md)."""
