@@ -18,7 +18,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from cmacheck import __version__, api, rules
-from cmacheck.errors import CmacheckError, InputError
+from cmacheck.errors import CmacheckError, InputError, UsageError
 from cmacheck.findings import Severity
 from cmacheck.units import parse_size
 
@@ -382,9 +382,13 @@ def diff_cmd(old: str, new: str, fmt: str, jobs: int | None, **opts: Any) -> Non
     Exit status: 1 when NEW has findings that OLD did not, at or above --fail-on (default
     error); 2 on input errors.
     """
-    from cmacheck import diff
+    from cmacheck import diff, portability
 
     try:
+        pages = portability.parse_page_sizes(opts.pop("page_sizes"))
+        if len(pages) > 1:
+            raise UsageError("diff takes one --page-size")
+        opts["page_size"] = pages[0]
         pairs = diff.pair_inputs(old, new)
         file, policy = _settings(old, opts)
         sides = [p for pair in pairs for p in pair if p is not None]
