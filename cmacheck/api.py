@@ -291,7 +291,7 @@ def run(inputs: Inputs, *, selected: Iterable[rules.Rule] = rules.ALL,
                        ram=ram or None)
     comparison = None
     if inputs.dmesg is not None:
-        comparison = _compare(inputs, run_, notes)
+        comparison = _compare(inputs, run_, kernel, notes)
     plan = run_.cma_size_plan if run_ is not None else None
     if plan is None and kernel is not None:
         # RAM unknown: no replay, but the size decision does not need placement.
@@ -306,7 +306,7 @@ def run(inputs: Inputs, *, selected: Iterable[rules.Rule] = rules.ALL,
     return Report(inputs, ctx, findings, text, explain, cma_plan=plan, notes=tuple(notes))
 
 
-def _compare(inputs: Inputs, run_: Any, notes: list[str]) -> Any:
+def _compare(inputs: Inputs, run_: Any, kernel: Any, notes: list[str]) -> Any:
     """Parse the log given with --dmesg and compare it with the prediction."""
     assert inputs.dmesg is not None
     if inputs.dmesg_text is not None:
@@ -318,7 +318,8 @@ def _compare(inputs: Inputs, run_: Any, notes: list[str]) -> Any:
     if run_ is None:
         raise UsageError(f"--dmesg {inputs.dmesg}: nothing to compare with: the dry run needs "
                          "the kernel version, the arch and the RAM (see the notes)")
-    return compare(run_, parse_log(text), base_tolerance=run_.facts.cma_alignment)
+    return compare(run_, parse_log(text), base_tolerance=run_.facts.cma_alignment,
+                   prints_requested_size=kernel.cma_printed_size == "requested")
 
 
 def _schema(dt: DeviceTree) -> Any:

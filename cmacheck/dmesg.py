@@ -176,7 +176,7 @@ class _Parser:
         self.pending_mib: int | None = None
         self.pending_fail: str | None = None
         self.pending_slots = False
-        self.overlap_next = False
+        self.overlap_next = ""  # the "OVERLAP DETECTED!" line awaiting its pair line
         self.zones = False
         self.dump: str | None = None
 
@@ -220,10 +220,14 @@ class _Parser:
             out.kernel_version = m.group(1)
             return
         if self.overlap_next:
-            self.overlap_next = False
+            first = self.overlap_next
+            self.overlap_next = ""
             m = _OVERLAP.match(line)
             if m:
                 out.lines.append(line)
+                # the report names both regions: they are "named" by the log (no status)
+                for name in (m.group(1), m.group(4)):
+                    self.region(name).lines.extend((first, line))
                 out.overlaps.append(
                     (
                         m.group(1),
@@ -371,7 +375,7 @@ class _Parser:
             "Reserved memory: OVERLAP DETECTED!"
         ):
             out.lines.append(line)
-            self.overlap_next = True
+            self.overlap_next = line
             return
         if text.startswith("Reserved memory: No reserved-memory node in the DT"):
             out.lines.append(line)
@@ -522,6 +526,10 @@ def parse_log(text: str) -> ParsedLog:
     """Parse a boot log (see the module docstring)."""
     p = _Parser()
     for raw in text.splitlines():
-        p.feed(raw)
+        try:
+            p.feed(raw)
+        except ValueError:
+            # a number Python will not convert (over 4300 decimal digits): not a kernel line
+            continue
     p.flush_slots()
     return p.out

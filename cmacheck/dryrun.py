@@ -427,16 +427,30 @@ def arm64_page_table_pages(
     l3 = page_size * entries  # memory one last-level table maps
     l2 = l3 * entries
     l1 = l2 * entries
-    chunks: tuple[set[int], set[int], set[int]] = (set(), set(), set())
-    for r in mb.memory:
-        if r.flags & MemblockFlags.NOMAP:
-            continue
-        for i, span in enumerate((l3, l2, l1)):
-            chunks[i].update(range(r.base // span, (r.end - 1) // span + 1))
-    pages = len(chunks[1]) + len(chunks[2])
+    mapped = [(r.base, r.end) for r in mb.memory if not r.flags & MemblockFlags.NOMAP]
+    pages = _chunk_count(mapped, l2) + _chunk_count(mapped, l1)
     if page_granular:
-        pages += len(chunks[0])
+        pages += _chunk_count(mapped, l3)
     return max(1, pages + _by_version(_ARM64_PGTABLE_EXTRA, version))
+
+
+def _chunk_runs(ranges: Sequence[tuple[int, int]], span: int) -> list[tuple[int, int]]:
+    """The ``span``-sized chunks that sorted, disjoint ``[start, end)`` ranges touch, as
+    merged inclusive index runs (arithmetic: a bank of 2**60 bytes costs nothing)."""
+    runs: list[tuple[int, int]] = []
+    for start, end in ranges:
+        if end <= start:
+            continue
+        lo, hi = start // span, (end - 1) // span
+        if runs and lo <= runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], max(runs[-1][1], hi))
+        else:
+            runs.append((lo, hi))
+    return runs
+
+
+def _chunk_count(ranges: Sequence[tuple[int, int]], span: int) -> int:
+    return sum(hi - lo + 1 for lo, hi in _chunk_runs(ranges, span))
 
 
 def _alloc_pages_top_down(mb: Memblock, count: int, page: int) -> int:
@@ -483,7 +497,8 @@ def arm64_early_allocations(
        NODE_DATA (and a 64-byte cpumask from 6.12);
     4. ``sparse_init`` (before 7.2): the mem_section root array (128 KiB), one section root
        (4 KiB), the usemap (56 bytes per present section), the memmap buffer (64 bytes per page
-       of every present 128 MiB section, 2 MiB aligned) and two vmemmap table pages.
+       of every present section rounded to a PMD, PMD aligned; with 16K/64K pages only the
+       memmap itself stays, the rest is freed again) and two vmemmap table pages.
 
     Every block after the page tables is written through the linear map: ``written(base, size,
     what)`` is asked after each one and stops the replay when it returns False (a fault).
@@ -517,24 +532,50 @@ def arm64_early_allocations(
     steps.append(("NODE_DATA", _by_version(_ARM64_NODE_DATA, kernel.version), 64))
     if kernel.version >= (6, 12, 0):
         steps.append(("alloc_bootmem_cpumask_var", 64, 64))
-    if kernel.memmap_before_default_cma:
-        section = 1 << 27 if page == 4096 else 1 << 29
-        present = {
-            i for r in mb.memory for i in range(r.base // section, (r.end - 1) // section + 1)
-        }
-        pmd = page * (page // 8)
+    sparse = kernel.memmap_before_default_cma
+    if sparse:
+        section = arm64_section_bytes(page)
+        present = _chunk_count([(r.base, r.end) for r in mb.memory], section)
         steps += [
             ("sparse_init: mem_section roots", 131072, 64),
             ("sparse_index_alloc", 4096, 64),
-            ("sparse usemap", 56 * len(present), 64),
-            ("sparse memmap buffer", (section // page) * _STRUCT_PAGE * len(present), pmd),
-            ("vmemmap page table", page, page),
-            ("vmemmap page table", page, page),
+            ("sparse usemap", 56 * present, 64),
         ]
     for what, size, align in steps:
         if not alloc(what, size, align):
-            break
+            return out
+    if not sparse:
+        return out
+    # sparse_buffer_init: section_map_size() = ALIGN(memmap of a section, PMD_SIZE) per present
+    # section, aligned to it.  4K pages: vmemmap_populate_hugepages() uses the whole buffer
+    # (2 MiB blocks).  16K/64K: vmemmap_populate_basepages() takes only PAGE_SIZE pieces and
+    # sparse_buffer_fini() frees the rest (the top of the buffer) before the default CMA area
+    # (kernel-model.md §12: "32 MiB per 128 MiB section ... frees most of it").
+    pmd = page * (page // 8)
+    per_section = (section // page) * _STRUCT_PAGE
+    map_size = _align(per_section, pmd)
+    buf_size = map_size * present
+    buf = mb.alloc_range(buf_size, map_size, 0, mb.current_limit)
+    out.append(EarlyAlloc("sparse memmap buffer", buf, buf_size))
+    if not buf:
+        return out
+    if page != 4096:
+        used = _align(per_section, page) * present
+        if used < buf_size:
+            mb.phys_free(buf + used, buf_size - used)
+            out.append(
+                EarlyAlloc("sparse_buffer_fini: unused buffer freed", buf + used, buf_size - used)
+            )
+    if written is not None and not written(buf, buf_size, "sparse memmap buffer"):
+        return out
+    alloc("vmemmap page table", page, page)
+    alloc("vmemmap page table", page, page)
     return out
+
+
+def arm64_section_bytes(page_size: int) -> int:
+    """arm64 SECTION_SIZE_BITS (5.12+): 27 with 4K and 16K pages, 29 with 64K pages."""
+    return 1 << 29 if page_size == 65536 else 1 << 27
 
 
 # --------------------------------------------------------------------------------- the replay
@@ -584,6 +625,7 @@ class _Replay:
         self.crash: str | None = None
         self.late_capacity = 0
         self.pending_late: list[tuple[_Region, board.ReservedNode]] = []
+        self.remaps: list[tuple[str, int, int]] = []  # arm32 dma_mmu_remap[] (name, base, size)
 
     # ------------------------------------------------------------------ small helpers
 
@@ -685,6 +727,29 @@ class _Replay:
                 base = phys_offset if at is None else at
                 self.mb.add(base, size)
 
+    def arm64_linear_region(self) -> int:
+        # linear_region_size = BIT(vabits_actual - 1)
+        bits = 48
+        if self.symbols is not None and self.symbols.get("ARM64_VA_BITS", "").isdigit():
+            bits = int(self.symbols["ARM64_VA_BITS"])
+        return 1 << (bits - 1)
+
+    def arm64_linear_cut(self) -> None:
+        """arm64_memblock_init: memory the linear map cannot cover is removed (above
+        round_down(DRAM start, 1 GiB) + linear region, but never the kernel image)."""
+        if not self.mb.memory:
+            return
+        memstart = self.mb.start_of_dram() & ~((1 << 30) - 1)
+        cut = memstart + self.arm64_linear_region()
+        kr = self.kernel_range()
+        if kr is not None:
+            cut = max(cut, kr[0] + kr[1])
+        if self.mb.end_of_dram() > cut:
+            self.assumptions.append(
+                f"RAM above {cut:#x} is beyond the arm64 linear map and is removed"
+            )
+            self.mb.remove(cut, self.mb.phys_addr_max - cut)
+
     # --------------------------------------------------------------- boot chain
 
     def reserve_dtb(self) -> None:
@@ -718,12 +783,24 @@ class _Replay:
             start, size = initrd
             lo = start & ~(page - 1)
             hi = _align(start + size, page)
+            reserve = True
             if self.k.arch == "arm64":
                 # arm64_memblock_init adds the initrd back as memory (mem= may have cut it,
-                # or the bootloader put it outside the DT memory) before reserving it
-                self.mb.add(lo, hi - lo)
-                self.mb.clear_nomap(lo, hi - lo)
-            self.mb.reserve(lo, hi - lo)
+                # or the bootloader put it outside the DT memory) before reserving it, unless
+                # the linear map cannot reach it: WARN "initrd not fully accessible via the
+                # linear mapping" and the initrd is dropped
+                dram = self.mb.start_of_dram()
+                if lo < dram or hi > dram + self.arm64_linear_region():
+                    self.assumptions.append(
+                        f"initrd {start:#x}+{size:#x} is outside the arm64 linear map: the "
+                        "kernel WARNs and ignores it"
+                    )
+                    reserve = False
+                else:
+                    self.mb.add(lo, hi - lo)
+                    self.mb.clear_nomap(lo, hi - lo)
+            if reserve:
+                self.mb.reserve(lo, hi - lo)
         kr = self.kernel_range()
         if kr is not None:
             self.mb.reserve(*kr)
@@ -864,6 +941,8 @@ class _Replay:
         first = True
         for base, size in entries:
             err = self.reserve_memory(base, size, region.no_map) if size else _EINVAL
+            if not err and self.k.cma_arch_fixup_at_reserve:
+                self.early_fixup(region, rn, base, size)
             if err:
                 self.emit(region, "reserve_failed", region.name, base, size // SZ_1M)
                 if first:
@@ -969,7 +1048,19 @@ class _Replay:
             return False
         region.base = base
         region.status = "reserved"
+        if self.k.cma_arch_fixup_at_reserve:
+            self.early_fixup(region, rn, base, size)
         return True
+
+    def early_fixup(self, region: _Region, rn: board.ReservedNode, base: int, size: int) -> None:
+        """E5/E6: dma_contiguous_early_fixup() right after reservation (arm32 records the range
+        for dma_contiguous_remap), for reusable shared-dma-pool nodes; 7.x only when the CMA
+        node_validate accepts the node (reusable and not no-map)."""
+        if not (self.k.dma_cma and _is_sdp(rn) and rn.reusable):
+            return
+        if self.era == "E6" and rn.no_map:
+            return
+        self.remaps.append((region.name, base, size))
 
     def alloc_arch(self, size: int, align: int, start: int, end: int, nomap: bool) -> int:
         # early_init_dt_alloc_reserved_memory_arch per era
@@ -1078,6 +1169,8 @@ class _Replay:
             return err
         if rn.cma_default:
             self.default_region = region
+        if not k.cma_arch_fixup_at_reserve:
+            self.remaps.append((region.name, base, region.size))  # rmem_cma_setup's fixup
         self.emit(region, "cma_created", base, region.size // SZ_1M)
         return 0
 
@@ -1503,6 +1596,15 @@ class _Replay:
             version=k.version,
         )
         self.plan = plan
+        for what, given in (
+            ("hugetlb_cma=", self.cmdline.hugetlb_cma is not None),
+            ("cma_pernuma=", self.cmdline.cma_pernuma is not None),
+            ("numa_cma=", bool(self.cmdline.numa_cma)),
+        ):
+            if given:
+                self.assumptions.append(
+                    f"{what} is not modelled: its areas (memory and CMA slots) are not placed"
+                )
         if src is not None:
             # a DT default area was set up before dma_contiguous_reserve() (on arm/riscv in
             # E5/E6 a static one is set up only later, at unflatten_device_tree: not here)
@@ -1616,6 +1718,7 @@ class _Replay:
         region.base = base
         self.cma_count += 1
         self.cma_areas.append(region)
+        self.remaps.append((region.name, base, size))  # dma_contiguous_reserve_area's fixup
         region.status = "created"
         region.driver = "cma"
         args2: list[int | str] = [printed // SZ_1M, base]
@@ -1631,14 +1734,13 @@ class _Replay:
 
         An area reaching into a memory section that has no memmap (RAM hole, outside RAM,
         above ``mem=``): ``WARN_ON_ONCE(!pfn_valid())`` and then a fault in ``page_zone()``
-        [recorded 6.1 boots: "WARNING ... at mm/cma.c" + "Unable to handle kernel paging
-        request"]; the WARNING text is build-specific, so no log line is predicted.  An area
+        [recorded 6.1/6.12 boots: "WARNING ... at mm/cma.c" + "Unable to handle kernel paging
+        request"; 7.2: the fault only; armhf 6.1: no output at all]; the text is build-specific,
+        so no log line is predicted, the area is "inactive" and ``facts.crash`` says why.  An area
         spanning two zones: "CMA area %s could not be activated".
         """
         section = self.section_bytes()
-        present: set[int] = set()
-        for r in self.mb.memory:
-            present.update(range(r.base // section, (r.end - 1) // section + 1))
+        present = _chunk_runs([(r.base, r.end) for r in self.mb.memory], section)
         for area in self.cma_areas:
             if area.base is None or area.status != "created" or not area.size:
                 continue
@@ -1646,12 +1748,29 @@ class _Replay:
             area.zones = tuple(n for n, lo, hi in self.zones if lo < end and base < hi)
             covered = sum(max(0, min(r.end, end) - max(r.base, base)) for r in self.mb.memory)
             area.outside_ram = covered < area.size
-            if any(i not in present for i in range(base // section, (end - 1) // section + 1)):
+            first, last = base // section, (end - 1) // section
+            if not any(lo <= first and last <= hi for lo, hi in present):
                 area.status = "inactive"
+                flat_hole = self.k.arch == "arm" and (
+                    self.mb.start_of_dram() <= base and end <= self.mb.end_of_dram()
+                )
+                if flat_hole:
+                    # 32-bit arm FLATMEM: the hole has a memmap, pfn_valid() is false there
+                    # (recorded armhf 6.1 mem-hole-cma / mem-hole-straddle: WARN, "Bad page
+                    # state", the hole handed to the page allocator; one boot survived, one hung)
+                    area.reason = (
+                        "part of the area is a RAM hole: the kernel WARNs in "
+                        "cma_init_reserved_areas and frees pages that are not RAM"
+                    )
+                    continue
                 area.reason = (
                     "part of the area has no memmap (outside RAM or in a hole): the kernel "
                     "WARNs in cma_init_reserved_areas and then faults"
                 )
+                if self.crash is None:
+                    # recorded: arm64 6.1/6.12/7.2 fault at activation; armhf 6.1 dies silently
+                    self.crash = f"CMA area {area.name}: {area.reason}"
+                    self.assumptions.append(f"predicted crash: {self.crash}")
                 continue
             if len(area.zones) > 1:
                 self.emit(area, "cma_not_activated", area.name)
@@ -1659,11 +1778,11 @@ class _Replay:
                 area.reason = f"the area spans zones {', '.join(area.zones)}"
 
     def section_bytes(self) -> int:
-        # SECTION_SIZE_BITS: arm64 27 (4K pages) / 29 (16K, 64K), riscv 27; 32-bit arm has no
-        # sparse memmap holes worth modelling (page granularity)
+        # SECTION_SIZE_BITS: arm64 27 (4K, 16K pages) / 29 (64K), riscv 27; 32-bit arm is
+        # FLATMEM here (page granularity)
         if self.k.arch == "arm":
             return self.k.page_size
-        return 1 << 27 if self.k.page_size == 4096 else 1 << 29
+        return arm64_section_bytes(self.k.page_size)
 
     # ------------------------------------------------------------------ driver
 
@@ -1675,6 +1794,7 @@ class _Replay:
         self.setup_memory()
         if k.arch == "arm64":
             self.mb.remove(k.phys_mask_end, self.mb.phys_addr_max - k.phys_mask_end)
+            self.arm64_linear_cut()
         self.apply_mem_limit()
         self.memory_banks = tuple((r.base, r.size) for r in self.mb.memory)
         if k.arch == "arm":
@@ -1710,8 +1830,70 @@ class _Replay:
                     self.default_area()
                 if self.era in ("E5", "E6"):
                     self.late_scan()
+        if self.crash is None and k.arch == "arm":
+            self.arm_cma_over_kernel()
+        if self.crash is None and k.arch == "arm":
+            self.arm_remap_alignment()
         if self.crash is None:
             self.activation()
+
+    def arm_cma_over_kernel(self) -> None:
+        """32-bit arm: ``paging_init`` -> ``dma_contiguous_remap`` rebuilds the linear mapping of
+        every CMA area; one that covers the running kernel pulls the kernel's own mapping away.
+        Recorded armhf 6.1 boot ovl-kernel-cma: no output, QEMU timeout (arm64 survives it)."""
+        kr = self.kernel_range()
+        if kr is None:
+            return
+        kbase, ksize = kr
+        for area in self.cma_areas:
+            if (
+                area.base is not None
+                and area.base < kbase + ksize
+                and kbase < area.base + area.size
+            ):
+                self.crash = (
+                    f"CMA area {area.name} ({area.base:#x}+{area.size:#x}) covers the kernel "
+                    f"image ({kbase:#x}+{ksize:#x}): dma_contiguous_remap() in paging_init "
+                    "remaps it and the boot hangs"
+                )
+                self.assumptions.append(f"predicted crash: {self.crash}")
+                return
+
+    def arm_remap_alignment(self) -> None:
+        """32-bit arm ``dma_contiguous_remap`` (paging_init): for every recorded CMA range in
+        lowmem it clears the PMDs (2 MiB) at base, base + 2 MiB, ... below the end, then maps
+        the range.  A misaligned range can reach a PMD that was not cleared (mapped over a live
+        section: the boot hangs, recorded armhf 6.12 t3 and cma-default-misaligned) or leave
+        the rest of a cleared PMD unmapped (recorded st-cma-1m still boots: an assumption, not
+        a crash).  Before 6.13/6.12.13 only accepted (hence aligned) pools are recorded; since
+        the restructure every reusable shared-dma-pool node is, at reservation, even one
+        rejected later as misaligned (the same trees boot on 6.1)."""
+        pmd = SZ_2M
+        lowmem = self.highmem_start if self.highmem_start is not None else self.mb.end_of_dram()
+        for name, base, size in self.remaps:
+            end = min(base + size, lowmem)
+            if base >= end:
+                continue
+            # pmd_clear() for base, base + 2 MiB, ... below end; the new mapping covers every
+            # PMD from base to end
+            cleared = {(base + i) // pmd for i in range(0, end - base, pmd)}
+            touched = set(range(base // pmd, (end - 1) // pmd + 1))
+            if touched - cleared:
+                # recorded armhf 6.12 t3 / cma-default-misaligned: no output, QEMU timeout
+                self.crash = (
+                    f"CMA range {name} {base:#x}-{base + size:#x} is not 2 MiB (PMD) aligned: "
+                    "dma_contiguous_remap() in paging_init maps it over a section mapping it "
+                    "did not clear (the boot hangs)"
+                )
+                self.assumptions.append(f"predicted crash: {self.crash}")
+                return
+            if base % pmd or end % pmd:
+                # recorded armhf 6.12 st-cma-1m: boots; the rest of the PMD is unmapped
+                self.assumptions.append(
+                    f"CMA range {name} {base:#x}-{base + size:#x} is not 2 MiB (PMD) aligned: "
+                    "dma_contiguous_remap() leaves the rest of its 2 MiB unmapped (a later "
+                    "access there faults)"
+                )
 
     def result(self) -> DryRun:
         facts: dict[str, RegionFacts] = {}

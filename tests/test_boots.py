@@ -142,6 +142,7 @@ FALLBACK_SYMBOLS: dict[str, dict[str, str]] = {
 #: memblock_reserve calls): the Debian armmp-lpae kernels run at TEXT_OFFSET 0x208000.
 ARM_KERNEL_LAYOUT: dict[str, tuple[int, int, int, int]] = {
     "armhf-6.1": (0x40_0000, 0x140_D288, 0x20_3000, 0x5000),
+    "armhf-6.12": (0x40_0000, 0x183_21D0, 0x20_3000, 0x5000),
 }
 
 #: "kernel-id/case-id" -> precise reason the model still disagrees (xfail, strict).
@@ -175,7 +176,9 @@ class Fixture:
             return f.read().replace("\r", "")
 
 
-def fixtures() -> list[Fixture]:
+def fixtures(failed: bool = False) -> list[Fixture]:
+    """The recorded boots that reached the normal end (the root-mount panic); with ``failed``
+    the others instead (no output, hang, fault before the end)."""
     out = []
     for meta_path in sorted(glob.glob(str(BOOTS / "*" / "*" / "meta.json"))):
         path = Path(meta_path).parent
@@ -183,8 +186,9 @@ def fixtures() -> list[Fixture]:
             continue
         with open(meta_path) as f:
             meta = json.load(f)
-        if meta.get("boot", {}).get("outcome") not in (None, "panic"):
-            continue  # a boot that did not get past the reservations is no ground truth
+        normal_end = meta.get("boot", {}).get("outcome") in (None, "panic")
+        if normal_end == failed:
+            continue  # a boot that died early has no lines to compare (see test_failed_boots)
         out.append(Fixture(path.parent.name, path.name, path, meta))
     return out
 
@@ -518,6 +522,20 @@ def test_predicted_log_matches_kernel(fx: Fixture) -> None:
     assert not diff, f"[{symbols_for(fx)[0]}]\n" + "\n".join(diff)
 
 
+FAILED_BOOTS = fixtures(failed=True)
+
+
+@pytest.mark.parametrize("fx", [_param(f, "failed") for f in FAILED_BOOTS])
+def test_failed_boots_are_predicted(fx: Fixture) -> None:
+    """Boots that never reached the root-mount panic (no console output, hang, exit): the dry
+    run must predict the failure (``facts.crash``) or an area it cannot activate."""
+    run, _ = predict(fx)
+    inactive = [r.name for r in run.all_regions if r.status == "inactive"]
+    assert run.facts.crash is not None or inactive, (
+        f"boot ended with {fx.meta['boot']['outcome']!r} but no crash is predicted"
+    )
+
+
 def summary() -> str:
     """Agreement table: ``python tests/test_boots.py``."""
     rows = []
@@ -536,6 +554,13 @@ def summary() -> str:
             f"{d}/{n} (base exact {db}/{n}); log identical {lg}/{n}  "
             f"[{_SYMBOL_CACHE.get(kid, ('?',))[0]}]"
         )
+    failed = sum(
+        1
+        for fx in FAILED_BOOTS
+        if predict(fx)[0].facts.crash
+        or any(r.status == "inactive" for r in predict(fx)[0].all_regions)
+    )
+    rows.append(f"{'failed boots':12} {failed}/{len(FAILED_BOOTS)} predicted to fail")
     rows.append(
         f"{'total':12} {tot[2]} boots: regions {tot[1]}/{tot[0]} agree ({tot[6]} silent); "
         f"default area {tot[3]}/{tot[2]} (base exact {tot[4]}/{tot[2]}); log identical "

@@ -97,7 +97,8 @@ def _compare(fx: Fixture, log: str | None = None) -> list[tuple[str, str]]:
     run, parsed = predict(fx)
     if log is not None:
         parsed = parse_log(log)
-    c = compare(run, parsed, base_tolerance=base_tolerance(run))
+    c = compare(run, parsed, base_tolerance=base_tolerance(run),
+                prints_requested_size=fx.version >= (6, 15, 0))
     return [(d.kind, d.name) for d in c.differences]
 
 

@@ -166,3 +166,10 @@ def test_real_log_heapsort_case() -> None:
         p = parse_log(f.read())
     assert [n for n in p.regions] == ["d0", "d2", "d1", "d3"]
     assert p.memblock, "the fixture was recorded with memblock=debug"
+
+
+def test_parse_log_never_raises_on_huge_numbers() -> None:
+    p = parse_log(
+        "cma: Reserved " + "9" * 5000 + " MiB at 0x1\nMemory limited to " + "9" * 5000 + "MB"
+    )
+    assert p.default_area is None and p.memory_limit_mb is None

@@ -766,3 +766,48 @@ def test_arm32_cma_over_kernel_hangs(tmp_path: Path) -> None:
     assert r.facts.crash is not None and "dma_contiguous_remap" in r.facts.crash
     r64 = run(dt, model(K61), boot=BootChain(kernel_addr=0x4020_0000, kernel_size=0x201_0000))
     assert r64.facts.crash is None
+
+
+def test_arm32_e5_misaligned_cma_remap_hangs(tmp_path: Path) -> None:
+    # recorded armhf 6.12 boot t3: no output, QEMU timeout; the same tree boots on 6.1
+    dt = build_dt(
+        tmp_path, f"cmamis@50100000 {{ {SDP} reusable; reg = <0 0x50100000 0 0x400000>; }};"
+    )
+    r61 = run(dt, model(K61, "arm"))
+    assert region(r61, "cmamis@50100000").status == "rejected"
+    assert r61.facts.crash is None
+    r612 = run(dt, model(K612, "arm"))
+    assert region(r612, "cmamis@50100000").status == "rejected"
+    assert r612.facts.crash is not None and "dma_contiguous_remap" in r612.facts.crash
+
+
+def test_huge_memory_bank_is_arithmetic(tmp_path: Path) -> None:
+    # chunk counting and the activation check must not enumerate sections (fuzz finding)
+    import time
+
+    dt = build_dt(tmp_path, ram=((0x4000_0000, 1 << 50),))
+    start = time.perf_counter()
+    r = run(dt, model(K61))
+    assert time.perf_counter() - start < 5
+    # arm64 keeps only what the 48-bit PA range / 47-bit linear map can reach
+    assert r.facts.dram_end <= 1 << 48
+    assert any("linear map" in a for a in r.assumptions)
+
+
+def test_arm64_initrd_outside_linear_map_is_dropped(tmp_path: Path) -> None:
+    boot = BootChain(initrd=(0xFFFF_FFFF_FFF0_0000, 0x1000))
+    r = run(build_dt(tmp_path), model(K61), boot=boot)
+    assert any("initrd" in a and "linear map" in a for a in r.assumptions)
+    assert r.facts.dram_end == 0xC000_0000
+
+
+def test_16k_pages_sparse_buffer_mostly_freed(tmp_path: Path) -> None:
+    # §12: with 16K pages sparse_init reserves 32 MiB of memmap buffer per 128 MiB section and
+    # frees all but the memmap itself before the default area (ESTIMATE, no 16K boot recorded)
+    syms = {**ARM64, "ARM64_4K_PAGES": "n", "ARM64_16K_PAGES": "y"}
+    k = kernel_model(K612, "arm64", syms)
+    r = run(build_dt(tmp_path), k, symbols=syms, boot=QEMU_BOOT)
+    freed = [e for e in r.facts.early_allocs if e.what.startswith("sparse_buffer_fini")]
+    assert freed and freed[0].size == 16 * 32 * MIB - 16 * 512 * 1024
+    assert r.default_cma is not None and r.default_cma.base is not None
+    assert r.default_cma.base % (32 * MIB) == 0 and r.default_cma.base > 0xB000_0000
