@@ -7,7 +7,7 @@ never exits; ``cli.py`` turns a Report into output and an exit status.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cmacheck import __version__, rules
@@ -28,6 +28,7 @@ from cmacheck.load.cmdline import (
     split_args,
 )
 from cmacheck.load.dts import load_devicetree
+from cmacheck.load.image import read_kernel_image
 from cmacheck.load.kconfig import (
     ASSUMED_WITHOUT_CONFIG,
     KernelConfig,
@@ -57,6 +58,7 @@ class Inputs:
     dtb_addr: int | None = None
     kernel_addr: int | None = None
     kernel_size: int | None = None
+    kernel_image: str | None = None  # an arm64 Image: its header gives kernel_size
     initrd: tuple[int, int] | None = None
     dmesg: str | None = None  # a kernel log to compare the prediction with
     boot: int | None = None  # which boot of a multi-boot log (1-based; default the last)
@@ -238,6 +240,15 @@ def run(inputs: Inputs, *, selected: Iterable[rules.Rule] = rules.ALL,
     """
     if inputs.cmdline is not None:
         check_cmdline_option(inputs.cmdline)
+    image_note = None
+    if inputs.kernel_image is not None:
+        if inputs.kernel_size is not None:
+            raise UsageError("give --kernel IMAGE or --kernel-size, not both")
+        image = read_kernel_image(inputs.kernel_image)
+        inputs = replace(inputs, kernel_size=image.size, kernel_image=None)
+        image_note = image.note
+        if inputs.kernel_addr is None:
+            raise UsageError("--kernel IMAGE needs --kernel-addr (where the bootloader put it)")
     dt = load_devicetree(inputs.dt, include_dirs=inputs.include_dirs, overlays=inputs.overlays)
     override = _version(inputs, None)
     config = (config_loader(inputs.config, arch=inputs.arch, version=override)
@@ -267,6 +278,8 @@ def run(inputs: Inputs, *, selected: Iterable[rules.Rule] = rules.ALL,
             + f" (default CMA {symbols.get('CMA_SIZE_MBYTES', '0')} MiB)"
         )
     notes.extend(inputs.notes)
+    if image_note:
+        notes.append(image_note)
     ram_known = bool(ram) or base_ctx.ram_known
     if version is None or arch is None:
         missing = [w for w, v in (("kernel version", version), ("arch", arch)) if v is None]

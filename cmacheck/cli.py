@@ -113,6 +113,8 @@ _BOARD_OPTIONS = (
                  help="Range the firmware or bootloader holds (repeatable)."),
     click.option("--dtb-addr", type=SIZE, metavar="ADDR",
                  help="Where the bootloader put the DTB."),
+    click.option("--kernel", "kernel_image", metavar="IMAGE",
+                 help="arm64 Image whose header gives --kernel-size (use with --kernel-addr)."),
     click.option("--kernel-addr", type=SIZE, metavar="ADDR", help="Kernel image load address."),
     click.option("--kernel-size", type=SIZE, metavar="SIZE",
                  help="Kernel image size in memory."),
