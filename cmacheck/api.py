@@ -66,6 +66,7 @@ class Inputs:
     notes: tuple[str, ...] = ()  # what gathering the inputs had to assume (--live)
     schema: bool = False  # also validate against the dtschema bindings (CMA010)
     page_size: int | None = None  # what-if: another page size (arm64: 4K, 16K or 64K)
+    workload: str | None = None  # --workload: DMA allocations to replay on the CMA areas
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -312,9 +313,10 @@ def run(inputs: Inputs, *, selected: Iterable[rules.Rule] = rules.ALL,
                              dt_default=_dt_default(base_ctx), phys_mem_size=None,
                              page_size=kernel.page_size, arch=kernel.arch,
                              version=kernel.version)
+    workload = _workload(inputs, run_, kernel, dt, symbols) if inputs.workload else None
     ctx = build_context(dt, config=config, cmdline=cmdline, ram=ram, kernel=kernel, run=run_,
                         cma_plan=plan, comparison=comparison,
-                        schema=_schema(dt) if inputs.schema else None)
+                        schema=_schema(dt) if inputs.schema else None, workload=workload)
     findings = run_rules(ctx, selected, severity)
     return Report(inputs, ctx, findings, text, explain, cma_plan=plan, notes=tuple(notes))
 
@@ -333,6 +335,23 @@ def _compare(inputs: Inputs, run_: Any, kernel: Any, notes: list[str]) -> Any:
                          "the kernel version, the arch and the RAM (see the notes)")
     return compare(run_, parse_log(text), base_tolerance=run_.facts.cma_alignment,
                    prints_requested_size=kernel.cma_printed_size == "requested")
+
+
+def _workload(inputs: Inputs, run_: Any, kernel: Any, dt: DeviceTree,
+              symbols: Mapping[str, str] | None) -> Any:
+    """Replay --workload on the predicted CMA areas (cmacheck.workload.WorkloadResult)."""
+    from cmacheck import workload
+    from cmacheck.load.workload import load_workload
+
+    assert inputs.workload is not None
+    steps = load_workload(inputs.workload)
+    if run_ is None:
+        raise UsageError(f"--workload {inputs.workload}: no CMA areas to replay it on: the dry "
+                         "run needs the kernel version, the arch and the RAM (see the notes)")
+    return workload.replay_workload(
+        steps, run=run_, dt=dt, page_size=kernel.page_size, version=kernel.version,
+        cma_alignment=run_.facts.cma_alignment,
+        cma_alignment_order=workload.cma_alignment_order(symbols))
 
 
 def _schema(dt: DeviceTree) -> Any:

@@ -117,7 +117,8 @@ def _cached_config(path: str, *, arch: str | None = None,
                    version: tuple[int, int, int] | None = None,
                    overrides: Mapping[str, str | None] | None = None) -> KernelConfig:
     """load_config, once per (path, arch, version, overrides) in this process."""
-    k = (os.path.abspath(path), arch, version, tuple(sorted((overrides or {}).items())))
+    # Keyed by the path as given: findings name the .config the way the user spelled it.
+    k = (path, arch, version, tuple(sorted((overrides or {}).items())))
     if k not in _CONFIGS:
         _CONFIGS[k] = load_config(path, arch=arch, version=version, overrides=overrides)
     return _CONFIGS[k]

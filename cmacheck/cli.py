@@ -126,6 +126,8 @@ _BOARD_OPTIONS = (
                       "--kernel-version list, give the portability table."),
     click.option("--schema", is_flag=True,
                  help="Also validate /reserved-memory against the dtschema bindings (CMA010)."),
+    click.option("--workload", metavar="FILE",
+                 help="TOML list of DMA allocations/frees to replay on the predicted CMA areas."),
 )
 _DMESG_OPTIONS = (
     click.option("--dmesg", metavar="LOG",

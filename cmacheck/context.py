@@ -29,6 +29,7 @@ class Context:
     cma_plan: Any = None  # cmacheck.cma.CmaSizePlan: the default CMA size and its provenance
     comparison: Any = None  # cmacheck.compare.Comparison with --dmesg / --live
     schema: Any = None  # --schema: tuple of load.schema.SchemaProblem, or why it was skipped
+    workload: Any = None  # --workload: cmacheck.workload.WorkloadResult
     notes: tuple[str, ...] = field(default=())
 
     @property

@@ -38,7 +38,7 @@ def _run(block: str, tmp_path: Path) -> list[str]:
             src = ROOT / line[3:].strip()
             head = src.read_text().splitlines()[:3]
             args += [a for h in head if h.startswith("// args:")
-                     for a in shlex.split(h.split(":", 1)[1])]
+                     for a in shlex.split(h.split(":", 1)[1].replace("{dir}", str(src.parent)))]
         elif line.startswith("$"):
             args += shlex.split(line[1:])
         else:

@@ -31,10 +31,10 @@ import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from boots import fetch as fetchmod  # noqa: E402
-from boots import model  # noqa: E402
-from boots.cases import all_cases  # noqa: E402
-from boots.dts import compile_dts  # noqa: E402
+from boots import fetch as fetchmod
+from boots import model
+from boots.cases import all_cases
+from boots.dts import compile_dts
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_OUT = os.path.join(REPO, "tests", "boots")
@@ -112,7 +112,8 @@ def record_one(case: model.Case, kinfo: dict, out_root: str, timeout: int,
         with open(os.path.join(tmp, "board.dts"), "w") as f:
             f.write(p.dts)
         compile_dts(os.path.join(tmp, "board.dts"), os.path.join(tmp, "board.dtb"))
-        dtb = open(os.path.join(tmp, "board.dtb"), "rb").read()
+        with open(os.path.join(tmp, "board.dtb"), "rb") as f:
+            dtb = f.read()
         totalsize = int.from_bytes(dtb[4:8], "big")
         assert totalsize == len(dtb)
         stub = model.stub(p)
@@ -270,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(model.plan(c, kinfo, bp[0] if bp else None).dts)
             continue
 
-        def run(c: model.Case) -> tuple[str, str]:
+        def run(c: model.Case, kinfo: dict = kinfo) -> tuple[str, str]:
             bp = None
             if c.board:
                 bp = find_board(kinfo, a.scratch, c.board)

@@ -107,6 +107,34 @@ def _region(r: Any) -> dict[str, Any]:
     }
 
 
+def _workload(w: Any) -> dict[str, Any]:
+    """Added field with --workload: per CMA area the replay's use and the minimum size."""
+    return {
+        "file": w.source,
+        "areas": [{
+            "name": a.area.name,
+            "path": a.area.path,
+            "default": a.area.default,
+            "base": a.area.base,
+            "size": a.area.size,
+            "buffers": a.buffers,
+            "failed": a.failed,
+            "peak": a.peak_bytes,
+            "alignment_padding": a.padding_bytes,
+            "used_after": a.used_after,
+            "largest_free_after": a.largest_free_after,
+            "min_size": a.min_size,
+            "cma_option": a.cma_option,
+        } for a in w.areas],
+        "failures": [{
+            "label": f.label, "buffer": f.index, "area": f.area, "size": f.size,
+            "reason": f.reason, "line": f.line, "node": f.node,
+        } for f in w.failures],
+        "page_allocator": [{"label": label, "count": n, "size": size}
+                           for label, n, size in w.page_allocator],
+    }
+
+
 def board_object(report: Report) -> dict[str, Any]:
     """The per-board JSON object of the contract."""
     inp = report.inputs
@@ -133,6 +161,9 @@ def board_object(report: Report) -> dict[str, Any]:
             "notes": report.count(Severity.NOTE),
         },
     }
+    workload = report.ctx.workload
+    if workload is not None:
+        out["workload"] = _workload(workload)
     comparison = report.ctx.comparison
     if comparison is not None:
         out["dmesg"] = {

@@ -103,6 +103,7 @@ def _render(con: Console, report: Report) -> None:
         con.print(Text(finding_line(f), style=_STYLE[f.severity]), soft_wrap=True)
     _memory_map(con, report)
     _cma(con, report)
+    _workload(con, report)
     comparison = report.ctx.comparison
     if comparison is not None:
         con.print(Text(
@@ -157,3 +158,30 @@ def _cma(con: Console, report: Report) -> None:
     con.print(Text(f"Default CMA area: {size} (decided by: {plan.source})", style="bold"))
     for line in (*plan.explain, *plan.ignored):
         con.print(Text(f"  {line}"), soft_wrap=True)
+
+
+def _workload(con: Console, report: Report) -> None:
+    w = report.ctx.workload
+    if w is None:
+        return
+    con.print(Text(f"Workload {w.source}: {len(w.failures)} buffer(s) fail", style="bold"),
+              soft_wrap=True)
+    for a in w.areas:
+        area = a.area
+        what = area.path or ("default CMA area" if area.default else area.name)
+        need = "no size fits" if a.min_size is None else format_size(a.min_size)
+        if a.cma_option:
+            need += f" ({a.cma_option})"
+        con.print(Text(f"  {what} ({format_size(area.size)}): {a.buffers} buffer(s), "
+                       f"{a.failed} failed; peak {format_size(a.peak_bytes)}, alignment "
+                       f"padding {format_size(a.padding_bytes)}, largest free block after "
+                       f"{format_size(a.largest_free_after)}; smallest area that serves it: "
+                       f"{need}"), soft_wrap=True)
+    for f in w.failures:
+        where = f"{w.source}:{f.line}" if f.line else w.source
+        con.print(Text(f"  {where}: '{f.label}' #{f.index} ({format_size(f.size)} from "
+                       f"{f.area}): {f.reason}"), soft_wrap=True)
+    for label, n, size in w.page_allocator:
+        con.print(Text(f"  '{label}': {n} x {format_size(size)} from the page allocator "
+                       "(one page: dma_alloc_contiguous skips the default area)"),
+                  soft_wrap=True)

@@ -3,7 +3,8 @@
 A rule module has a Markdown docstring (first line = summary; ``Fails:`` / ``Passes:``
 example blocks that the tests execute), ``ID`` (``CMA`` + three digits, never reused),
 ``NAME``, ``SEVERITY`` and ``check(ctx) -> Iterator[Hit]``.  IDs: 0xx device-tree
-structure, 1xx CMA sizing and Kconfig / command line, 2xx dry-run outcomes, 8xx prediction
+structure, 1xx CMA sizing and Kconfig / command line, 2xx dry-run outcomes, 3xx the
+``--workload`` what-if, 8xx prediction
 versus a real boot log, 9xx notices about the inputs themselves.
 
 Registration is explicit: add the module name to ``_NAMES`` (yamllint's ``_RULES``).
@@ -47,6 +48,8 @@ _NAMES = (
     "cma210_restricted_pool_props",
     "cma211_dynamic_nomap_leak",
     "cma212_region_refused",
+    "cma301_workload_alloc_fails",
+    "cma302_workload_min_size",
     "cma801_dmesg_region_missing",
     "cma802_dmesg_region_extra",
     "cma803_dmesg_region_base",

@@ -284,7 +284,8 @@ def _mixes() -> list[Case]:
              [cma_static(f"c{i}", 0x50000000 + i * 2 * MiB, 2 * MiB) for i in range(19)]),
         Case("slots-20", "20 static CMA regions: default area finds no slot",
              [cma_static(f"c{i}", 0x50000000 + i * 2 * MiB, 2 * MiB) for i in range(20)]),
-        Case("slots-7", "7 static CMA regions (armhf 6.1 MAX_CMA_AREAS = 8: default takes the last)",
+        Case("slots-7",
+             "7 static CMA regions (armhf 6.1 MAX_CMA_AREAS = 8: default takes the last)",
              [cma_static(f"c{i}", 0x50000000 + i * 4 * MiB, 4 * MiB) for i in range(7)]),
         Case("slots-8", "8 static CMA regions (armhf: default area finds no slot)",
              [cma_static(f"c{i}", 0x50000000 + i * 4 * MiB, 4 * MiB) for i in range(8)]),
@@ -418,19 +419,24 @@ def _boards() -> list[Case]:
     """Real upstream board DTBs (from the bookworm arm64 package) with our memory node."""
     return [
         Case("board-apq8016-sbc", "qcom/apq8016-sbc.dtb, RAM 0x80000000+1G", None,
-             board="qcom/apq8016-sbc.dtb", memory=[(0x80000000, GiB)], dtb_addr=0x80000000 + 64 * MiB, ram_mb=3072,
+             board="qcom/apq8016-sbc.dtb", memory=[(0x80000000, GiB)],
+             dtb_addr=0x80000000 + 64 * MiB, ram_mb=3072,
              arches=("arm64",), tags=("board",)),
         Case("board-sdm845-mtp", "qcom/sdm845-mtp.dtb, RAM 0x80000000+2G", None,
-             board="qcom/sdm845-mtp.dtb", memory=[(0x80000000, 2 * GiB)], dtb_addr=0x80000000 + 64 * MiB, ram_mb=4096,
+             board="qcom/sdm845-mtp.dtb", memory=[(0x80000000, 2 * GiB)],
+             dtb_addr=0x80000000 + 64 * MiB, ram_mb=4096,
              arches=("arm64",), tags=("board",)),
         Case("board-imx8mp-evk", "freescale/imx8mp-evk.dtb, RAM 0x40000000+3G", None,
-             board="freescale/imx8mp-evk.dtb", memory=[(0x40000000, 3 * GiB)], dtb_addr=0x40000000 + 64 * MiB, ram_mb=3072,
+             board="freescale/imx8mp-evk.dtb", memory=[(0x40000000, 3 * GiB)],
+             dtb_addr=0x40000000 + 64 * MiB, ram_mb=3072,
              arches=("arm64",), tags=("board",)),
         Case("board-imx8mm-evk", "freescale/imx8mm-evk.dtb, RAM 0x40000000+2G", None,
-             board="freescale/imx8mm-evk.dtb", memory=[(0x40000000, 2 * GiB)], dtb_addr=0x40000000 + 64 * MiB,
+             board="freescale/imx8mm-evk.dtb", memory=[(0x40000000, 2 * GiB)],
+             dtb_addr=0x40000000 + 64 * MiB,
              arches=("arm64",), tags=("board",)),
         Case("board-tegra210-p2371", "nvidia/tegra210-p2371-2180.dtb, RAM 0x80000000+2G", None,
-             board="nvidia/tegra210-p2371-2180.dtb", memory=[(0x80000000, 2 * GiB)], dtb_addr=0x80000000 + 64 * MiB,
+             board="nvidia/tegra210-p2371-2180.dtb", memory=[(0x80000000, 2 * GiB)],
+             dtb_addr=0x80000000 + 64 * MiB,
              ram_mb=4096, arches=("arm64",), tags=("board",)),
     ]
 
@@ -439,7 +445,7 @@ def _boards() -> list[Case]:
 # starts: these cases are repeated there with earlycon and without memblock=debug.
 _ARMHF_EARLYCON = ("c-outside", "cma-outside-ram", "cma-partial-ram", "mem-hole-cma",
                    "mem-hole-straddle", "mem-static-above", "ovl-kernel-cma", "ovl-kernel-nomap",
-                   "kernel-high", "dtb-high", "t31")
+                   "kernel-high", "dtb-high", "t31", "t3", "cma-default-misaligned")
 
 
 def _earlycon_variants(cases: list[Case]) -> list[Case]:
@@ -449,7 +455,7 @@ def _earlycon_variants(cases: list[Case]) -> list[Case]:
         if c.id in _ARMHF_EARLYCON:
             out.append(dataclasses.replace(
                 c, id=c.id + "-ec", desc=c.desc + " (earlycon, no memblock=debug)",
-                memblock_debug=False, arches=("armhf",), tags=c.tags + ("earlycon",)))
+                memblock_debug=False, arches=("armhf",), tags=(*c.tags, "earlycon")))
     return out
 
 

@@ -108,7 +108,7 @@ def build(*, base: str, memory: list[tuple[int, int]], memory_style: str, bootar
         out.append(f"\t\tlinux,initrd-start = <{' '.join(cells(a, ic))}>;")
         out.append(f"\t\tlinux,initrd-end = <{' '.join(cells(a + s, ic))}>;")
     if chosen_extra:
-        out += ["\t\t" + l.strip() for l in chosen_extra.strip().splitlines()]
+        out += ["\t\t" + ln.strip() for ln in chosen_extra.strip().splitlines()]
     out += ["\t};"]
     if rmem is not None:
         out += ["", _indent(rmem.strip("\n"), 1)]

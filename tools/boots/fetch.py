@@ -53,7 +53,7 @@ def _apt_opts(scratch: str, suite: str, arch: str) -> list[str]:
         f.write("\n".join(lines) + "\n")
     return [f"-oAPT::Architecture={arch}", f"-oAPT::Architectures={arch}",
             f"-oDir::State::Lists={lists}", f"-oDir::Cache={os.path.join(base, 'cache')}",
-            f"-oDir::State::status=/dev/null",
+            "-oDir::State::status=/dev/null",
             f"-oDir::Etc::SourceList={srcl}", "-oDir::Etc::SourceParts=/dev/null"]
 
 
@@ -74,7 +74,7 @@ def resolve(spec: KernelSpec, scratch: str) -> tuple[str, str]:
     if pkg is None:
         raise RuntimeError(f"cannot resolve {spec.meta} for {spec.suite}/{spec.arch}:\n{out}")
     pol = _run(["apt-cache", *o, "policy", pkg])
-    ver = next(l.split()[1] for l in pol.splitlines() if l.strip().startswith("Candidate:"))
+    ver = next(ln.split()[1] for ln in pol.splitlines() if ln.strip().startswith("Candidate:"))
     return pkg, ver
 
 
@@ -139,7 +139,8 @@ def prepare_image(kid: str, root: str, arch: str) -> dict:
     """Find the vmlinuz; for arm64 turn it into a raw Image (gzip or EFI zboot)."""
     vmlinuz = _vmlinuz(root)[-1]
     out = {"vmlinuz": os.path.relpath(vmlinuz, root)}
-    data = open(vmlinuz, "rb").read()
+    with open(vmlinuz, "rb") as f:
+        data = f.read()
     if arch == "armhf":
         out["image"] = vmlinuz
         out["image_format"] = "zImage"

@@ -127,7 +127,7 @@ def image_header(path: str, arch: str) -> dict:
         text_offset, image_size, flags = struct.unpack_from("<QQQ", head, 8)
         return {"format": "arm64 Image", "file_size": fsize, "text_offset": hex(text_offset),
                 "image_size": image_size, "flags": hex(flags)}
-    magic, start, end = struct.unpack_from("<III", head, 0x24)
+    magic = struct.unpack_from("<I", head, 0x24)[0]
     return {"format": "arm zImage", "file_size": fsize, "zimage_magic": hex(magic)}
 
 

@@ -50,7 +50,8 @@ def main() -> None:
             d = os.path.join(FIX, k, cid)
             if not os.path.isfile(os.path.join(d, "meta.json")):
                 continue
-            meta = json.load(open(os.path.join(d, "meta.json")))
+            with open(os.path.join(d, "meta.json")) as f:
+                meta = json.load(f)
             print(f"=== {cid} [{k}] {meta['description']}  ({meta['boot']['outcome']})")
             for line in key_lines(os.path.join(d, "boot.log.gz")):
                 print("   ", line)
