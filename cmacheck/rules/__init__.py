@@ -31,6 +31,7 @@ _NAMES = (
     "cma009_static_overlap",
     "cma010_schema",
     "cma011_unit_address",
+    "cma012_multi_entry_reg",
     "cma101_kconfig_not_effective",
     "cma102_cmdline_malformed",
     "cma103_cmdline_bypasses_dt_default",

@@ -30,7 +30,6 @@ _CAUSES: tuple[tuple[str, str], ...] = (
     ("crosses the lowmem/highmem boundary", "highmem-boundary"),
     ("is above the limit", "above-limit"),
     ("already (partly) reserved", "fixed-busy"),
-    ("not reserved in memblock", "cma-not-reserved"),
 )
 # Causes some rule other than the catch-all reports.
 CLAIMED = frozenset(c for _, c in _CAUSES)
