@@ -203,3 +203,25 @@ def test_cli_predict_log_matches_the_real_log() -> None:
                  "--kernel-size", str(meta["kernel_image"]["image_size"]), "--predict-log"])
     assert r.code == 0, r.err
     assert r.out.splitlines() == parse_log(fx.log()).lines
+
+
+def test_truncated_log_reports_only_what_is_missing() -> None:
+    # A capture cut off right after the first pool: the rest is "missing", nothing crashes.
+    fx = next(f for f in FIXTURES if f.id == "arm64-6.1/t6")
+    log = fx.log()
+    cut = log.index("initialized node cma1")
+    cut = log.index("\n", cut) + 1
+    kinds = _compare(fx, log[:cut])
+    assert ("region-missing", "cma2@60000000") in kinds
+    assert all(k in ("region-missing", "default-status") for k, _ in kinds)
+
+
+def test_interleaved_noise_is_ignored() -> None:
+    fx = next(f for f in FIXTURES if f.id == "arm64-6.1/t2b")
+    noisy = []
+    for i, line in enumerate(fx.log().split("\n")):
+        noisy.append(line)
+        if i % 3 == 0:
+            noisy.append(f"[    0.{i:06d}] usb 1-1: new high-speed USB device number {i}")
+            noisy.append("garbage \x00\xff line without any timestamp")
+    assert _compare(fx, "\n".join(noisy)) == []
