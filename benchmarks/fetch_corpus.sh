@@ -24,7 +24,7 @@ chmod 777 "$dir/apt"  # apt's _apt user downloads into the current directory
 apt-get $o download "$pkg"
 rm -rf "$dir/pkg" && dpkg-deb -x "$dir"/apt/"$pkg"_*.deb "$dir/pkg"
 rm -rf "$dir/dtbs" && mkdir -p "$dir/dtbs"
-(cd "$dir/pkg/usr/lib" && find . -name '*.dtb' | while read -r f; do
+(cd "$dir"/pkg/usr/lib/linux-image-* && find . -name '*.dtb' | while read -r f; do
     mkdir -p "$dir/dtbs/$(dirname "$f")"; cp "$f" "$dir/dtbs/$f"; done)
 cp "$dir"/pkg/boot/config-* "$dir/config"
 basename "$dir"/apt/"$pkg"_*.deb .deb > "$dir/PACKAGE"
