@@ -37,7 +37,7 @@ from cmacheck.load.kconfig import (
 )
 from cmacheck.load.log import pick_boot, read_log
 from cmacheck.model import DeviceTree
-from cmacheck.units import parse_size
+from cmacheck.units import parse_size, printable
 
 ARCHES = ("arm64", "arm", "riscv64")
 
@@ -224,8 +224,8 @@ def check_cmdline_option(text: str) -> None:
             try:
                 parse_size(value)
             except UsageError:
-                raise UsageError(f"--cmdline: invalid mem={value}: expected a size like "
-                                 "1G or 0x40000000") from None
+                raise UsageError(f"--cmdline: invalid mem={printable(value)}: expected a size "
+                                 "like 1G or 0x40000000") from None
 
 
 ConfigLoader = Callable[..., KernelConfig]

@@ -30,6 +30,7 @@ Passes:
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterator
 
 from cmacheck.board import ReservedNode
@@ -42,9 +43,15 @@ NAME = "static-overlap"
 SEVERITY = Severity.ERROR
 
 
+# Findings listed at most; the rest are counted in one more finding (n regions at one
+# address are n*(n-1)/2 pairs: the work must stay bounded on hostile trees).
+MAX_LISTED = 100
+
+_Span = tuple[int, int, int, "ReservedNode | None", int]  # base, end, order, node, memreserve
+
+
 def check(ctx: Context) -> Iterator[Hit]:
-    # (base, end, order, node or None, /memreserve/ index)
-    spans: list[tuple[int, int, int, ReservedNode | None, int]] = []
+    spans: list[_Span] = []
     for r in ctx.rmem.children:
         if not r.available:
             continue
@@ -55,29 +62,53 @@ def check(ctx: Context) -> Iterator[Hit]:
         if size:
             spans.append((base, base + size, -1, None, i))
     spans.sort(key=lambda s: s[:3])
-    for i, (a_base, a_end, _, a, a_rsv) in enumerate(spans):
-        for b_base, b_end, _, b, b_rsv in spans[i + 1 :]:
-            if b_base >= a_end:
-                break
-            if a is b and a is not None:
-                continue
-            if a is None and b is None:
-                continue  # two /memreserve/ entries: merged silently, nothing lost
-            lap = min(a_end, b_end) - b_base
-            node, other, other_span = (b, a, (a_base, a_end)) if b is not None else (
-                a, b, (b_base, b_end))
-            node_span = (b_base, b_end) if b is not None else (a_base, a_end)
-            assert node is not None
-            where = ""
-            if other is None:
-                what = f"/memreserve/ entry {a_rsv if a is None else b_rsv}"
-            else:
-                what = other.path
-                reg = other.node.prop("reg")
-                where = f" (its reg is set at {reg.loc})" if reg is not None and reg.loc else ""
-            yield Hit(
-                f"[{format_range(node_span[0], node_span[1] - node_span[0])}] overlaps {what} "
-                f"[{format_range(other_span[0], other_span[1] - other_span[0])}]{where} "
-                f"by {format_size(lap)}",
-                ctx.at(node.node, "reg"),
-            )
+    # Sweep in base order: every still-open span overlaps the next one.
+    active: list[tuple[int, int]] = []  # heap of (end, index into spans)
+    listed = unlisted = 0
+    last: ReservedNode | None = None
+    for j, b in enumerate(spans):
+        while active and active[0][0] <= b[0]:
+            heapq.heappop(active)
+        if listed >= MAX_LISTED:
+            unlisted += len(active)  # counted, not listed (nor filtered: an upper bound)
+        else:
+            for _, i in sorted(active, key=lambda e: e[1]):
+                a = spans[i]
+                if (a[3] is b[3] and a[3] is not None) or (a[3] is None and b[3] is None):
+                    continue  # one node's own entries, or two /memreserve/ entries
+                if listed >= MAX_LISTED:
+                    unlisted += 1
+                    continue
+                listed += 1
+                yield _hit(ctx, a, b)
+                last = b[3] or a[3]
+        heapq.heappush(active, (b[1], j))
+    if unlisted and last is not None:
+        yield Hit(f"up to {unlisted} more overlapping pairs are not listed (first {MAX_LISTED} "
+                  "shown)",
+                  ctx.at(last.node, "reg"))
+
+
+def _hit(ctx: Context, a: _Span, b: _Span) -> Hit:
+    (a_base, a_end, _, a_node, a_rsv), (b_base, b_end, _, b_node, b_rsv) = a, b
+    lap = min(a_end, b_end) - b_base
+    if b_node is not None:
+        node, node_span, other, other_span, rsv = b_node, (b_base, b_end), a_node, (
+            a_base, a_end), a_rsv
+    else:
+        assert a_node is not None
+        node, node_span, other, other_span, rsv = a_node, (a_base, a_end), None, (
+            b_base, b_end), b_rsv
+    where = ""
+    if other is None:
+        what = f"/memreserve/ entry {rsv}"
+    else:
+        what = other.path
+        reg = other.node.prop("reg")
+        where = f" (its reg is set at {reg.loc})" if reg is not None and reg.loc else ""
+    return Hit(
+        f"[{format_range(node_span[0], node_span[1] - node_span[0])}] overlaps {what} "
+        f"[{format_range(other_span[0], other_span[1] - other_span[0])}]{where} "
+        f"by {format_size(lap)}",
+        ctx.at(node.node, "reg"),
+    )
