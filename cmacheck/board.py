@@ -284,7 +284,8 @@ def _dma_ranges_max(node: Node, parents: list[Node], prop: Prop) -> int | None:
     ns = _n_cells(chain, "#size-cells")
     pna = _n_cells(parents, "#address-cells") if parents else na
     n = na + pna + ns
-    if len(prop.value) % 4 or len(prop.value) % (n * 4):
+    # All cells 0: the kernel's range parser would never advance; treat it as no limit.
+    if n == 0 or len(prop.value) % 4 or len(prop.value) % (n * 4):
         return None
     raw = prop.cells
     best: int | None = None
@@ -314,7 +315,7 @@ def _dma_translate(addr: int, parents: list[Node]) -> int | None:
         ns = _n_cells(parents[: depth + 1], "#size-cells")
         pna = _n_cells(parents[:depth], "#address-cells")
         n = na + pna + ns
-        if len(ranges.value) % 4 or len(ranges.value) % (n * 4):
+        if n == 0 or len(ranges.value) % 4 or len(ranges.value) % (n * 4):
             return None
         raw = ranges.cells
         for i in range(0, len(raw), n):

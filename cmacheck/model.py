@@ -90,9 +90,12 @@ class Node:
 
     def walk(self) -> Iterator[Node]:
         """This node and all descendants in DT (structure block) order."""
-        yield self
-        for c in self.children:
-            yield from c.walk()
+        # Iterative: a recursive generator costs O(depth) per node and hits the recursion limit.
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node.children))
 
     def cell_value(self, name: str) -> int | None:
         """A one-cell property (#address-cells, phandle); None if absent or not 4 bytes."""

@@ -46,7 +46,8 @@ def _strtoull(text: str) -> tuple[int, int, bool]:
         val = _digit(text[pos])
         if val >= base:
             break
-        exact = exact * base + val
+        if exact <= U64_MASK:  # past 2**64 only "overflowed" matters: no quadratic big ints
+            exact = exact * base + val
         value = (value * base + val) & U64_MASK
         pos += 1
     return value, pos, exact > U64_MASK
@@ -89,6 +90,14 @@ def memparse(text: str) -> tuple[int, str]:
     return info.value, info.rest
 
 
+def printable(text: str) -> str:
+    """``text`` for a one-line message: control and other non-printable characters escaped
+    (``"1G\\n"`` shows as ``1G\\n``), everything else as is."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+
+
 def parse_size(text: str) -> int:
     """Parse a size or address given to cmacheck itself (``--ram 2G``, ``0x80000000``, ``1024``).
 
@@ -99,10 +108,10 @@ def parse_size(text: str) -> int:
     """
     stripped = text.strip()
     if not stripped:
-        raise UsageError(f"invalid size '{text}'")
+        raise UsageError(f"invalid size '{printable(text)}'")
     info = memparse_info(stripped)
     if info.rest or info.overflow or not info.digits:
-        raise UsageError(f"invalid size '{text}'")
+        raise UsageError(f"invalid size '{printable(text)}'")
     return info.value
 
 

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from cmacheck.errors import UsageError
-from cmacheck.units import U64_MASK, format_size, memparse_info
+from cmacheck.units import U64_MASK, format_size, memparse_info, printable
 
 POLICIES = ("from-bootloader", "fallback", "extend", "force")
 ARCHES = ("arm64", "arm", "riscv64")
@@ -563,7 +563,7 @@ def parse_cma_option(text: str) -> CmaCmdline:
         UsageError: one line naming the value and what is wrong with it.
     """
     value = text[4:] if text[:4] == "cma=" else text
-    shown = f"cma={value}"
+    shown = f"cma={printable(value)}"  # only a valid value reaches CmaCmdline.text
 
     def fail(why: str) -> UsageError:
         return UsageError(f"invalid {shown}: {why}")
@@ -576,9 +576,9 @@ def parse_cma_option(text: str) -> CmaCmdline:
         if not part:
             raise fail(f"missing {what}; {_CMA_SYNTAX}")
         if not info.digits or info.rest:
-            raise fail(f"{what} '{part}' is not a number; {_CMA_SYNTAX}")
+            raise fail(f"{what} '{printable(part)}' is not a number; {_CMA_SYNTAX}")
         if info.overflow:
-            raise fail(f"{what} '{part}' does not fit in 64 bits")
+            raise fail(f"{what} '{printable(part)}' does not fit in 64 bits")
         return info.value
 
     if value == "":

@@ -6,6 +6,7 @@ would with libfdt's ``fdt_overlay_apply``) into :class:`cmacheck.model.DeviceTre
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import libfdt  # type: ignore[import-untyped]
@@ -17,16 +18,34 @@ FDT_MAGIC = b"\xd0\x0d\xfe\xed"
 # Overlays grow the base tree; libfdt needs the room up front (FDT_ERR_NOSPACE otherwise).
 _OVERLAY_SLACK = 64 * 1024
 
+# Limits that bound the work on hostile input, far above any real tree (the 4,489 DTBs of
+# Debian's 6.12 arm64/armhf kernels have at most 1,112 nodes, depth 11, 50 reserved regions,
+# 216 KiB).  The depth limit is the kernel's own: drivers/of/fdt.c:unflatten_dt_nodes keeps
+# nodes down to FDT_MAX_DEPTH (64) levels and WARNs and skips deeper ones.
+MAX_DEPTH = 64
+MAX_NODES = 20_000
+# /reserved-memory children: the kernel's array holds 64 before 6.12.  1,024 keeps a whole run
+# (context, rules, dry run) well under a second; benchmarks/bench.py (d) builds its 10,000-region
+# trees through the model, not this loader.
+MAX_RESERVED_REGIONS = 1024
+MAX_MEMRESERVE = 1024  # /memreserve/ entries
+MAX_LIST_BYTES = 16 * 1024  # reg / alloc-ranges / linux,usable-memory: 1,024 <2 2> entries
+MAX_DTB_BYTES = 64 * 1024 * 1024  # arm64 and riscv map at most 2 MiB (MAX_FDT_SIZE)
+
 
 def read_file(path: str) -> bytes:
     """The bytes of ``path``, or an InputError naming it (never modifies the file)."""
     try:
         with open(path, "rb") as f:
-            return f.read()
+            data = f.read(MAX_DTB_BYTES + 1)
     except IsADirectoryError:
         raise InputError(path, "is a directory, not a device tree") from None
     except OSError as e:
         raise InputError(path, f"cannot read: {e.strerror or e}") from None
+    if len(data) > MAX_DTB_BYTES:
+        raise InputError(path, f"larger than {MAX_DTB_BYTES >> 20} MiB: not a device tree "
+                         "(the kernel maps at most 2 MiB on arm64 and riscv)")
+    return data
 
 
 def _fdt_error(path: str, err: int, what: str) -> InputError:
@@ -76,19 +95,80 @@ def _missing(data: bytes, path: str) -> bool:
     return int(libfdt.Fdt(data).path_offset(path, (libfdt.NOTFOUND,))) < 0
 
 
-def _walk(fdt: libfdt.Fdt, offset: int, name: str, path: str) -> Node:
-    node = Node(name=name, path=path or "/", offset=offset)
-    poff = fdt.first_property_offset(offset, (libfdt.NOTFOUND,))
+_NOT_TEXT = "corrupt DTB (a node or property name is not text)"
+# dtc never writes these; the kernel would print them raw into one-line messages.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")  # pylibfdt's surrogateescape of bytes not UTF-8
+
+
+def _check_name(path: str, kind: str, where: str, name: str) -> None:
+    if _SURROGATE.search(name):
+        raise InputError(path, _NOT_TEXT)
+    if _CONTROL.search(name):
+        raise InputError(path, f"corrupt DTB (a {kind} name in {where} contains a control "
+                         f"character: {name!r})")
+
+
+def _props(path: str, fdt: libfdt.Fdt, node: Node) -> None:
+    poff = fdt.first_property_offset(node.offset, (libfdt.NOTFOUND,))
     while poff >= 0:
         p = fdt.get_property_by_offset(poff)
-        node.props[p.name] = Prop(p.name, bytes(p))
+        name: str = p.name
+        _check_name(path, "property", node.path, name)
+        node.props[name] = Prop(name, bytes(p))
         poff = fdt.next_property_offset(poff, (libfdt.NOTFOUND,))
-    child = fdt.first_subnode(offset, (libfdt.NOTFOUND,))
-    while child >= 0:
-        cname = fdt.get_name(child)
-        node.children.append(_walk(fdt, child, cname, f"{path}/{cname}"))
-        child = fdt.next_subnode(child, (libfdt.NOTFOUND,))
-    return node
+
+
+def _walk(path: str, fdt: libfdt.Fdt) -> Node:
+    """The tree in one linear pass of fdt_next_node (as the kernel's unflatten_dt_nodes does),
+    with the limits above; no recursion, and no sibling skipping over deep subtrees."""
+    root = Node(name="", path="/", offset=0)
+    _props(path, fdt, root)
+    open_nodes = [root]  # open_nodes[d]: the node at depth d on the current path
+    offset, depth, count = 0, 0, 1
+    while True:
+        offset, depth = fdt.next_node(offset, depth, (libfdt.NOTFOUND, libfdt.BADOFFSET))
+        if offset < 0 or depth <= 0:
+            return root
+        count += 1
+        if count > MAX_NODES:
+            raise InputError(path, f"more than {MAX_NODES} nodes: cmacheck reads at most "
+                             f"{MAX_NODES} (real trees have a few thousand at most)")
+        parent = open_nodes[depth - 1]
+        name: str = fdt.get_name(offset)
+        _check_name(path, "node", parent.path, name)
+        npath = f"{parent.path.rstrip('/')}/{name}"
+        if depth >= MAX_DEPTH:
+            raise InputError(path, f"nodes nested {MAX_DEPTH} or more levels deep: the "
+                             "kernel (drivers/of/fdt.c:unflatten_dt_nodes, FDT_MAX_DEPTH) "
+                             "skips them", node=npath)
+        node = Node(name=name, path=npath, offset=offset)
+        parent.children.append(node)
+        del open_nodes[depth:]
+        open_nodes.append(node)
+        _props(path, fdt, node)
+
+
+def _check_limits(dt: DeviceTree) -> None:
+    lists: list[tuple[Node, str]] = []
+    rmem = dt.lookup("/reserved-memory")
+    if rmem is not None:
+        if len(rmem.children) > MAX_RESERVED_REGIONS:
+            raise InputError(dt.source, f"{len(rmem.children)} reserved-memory regions: "
+                             f"cmacheck reads at most {MAX_RESERVED_REGIONS} (the kernel "
+                             "records 64 before 6.12)", node=rmem.path)
+        lists += [(c, name) for c in rmem.children for name in ("reg", "alloc-ranges")]
+    for n in dt.root.children:
+        lists += [(n, name) for name in ("reg", "linux,usable-memory")]
+    chosen = dt.node("/chosen") or dt.node("/chosen@0")
+    if chosen is not None:
+        lists.append((chosen, "linux,usable-memory-range"))
+    for n, name in lists:
+        p = n.props.get(name)
+        if p is not None and len(p.value) > MAX_LIST_BYTES:
+            raise InputError(dt.source, f"{name} is {len(p.value)} bytes: cmacheck reads at "
+                             f"most {MAX_LIST_BYTES} ({MAX_LIST_BYTES // 16} entries of 4 cells)",
+                             node=n.path)
 
 
 def parse_dtb(path: str, data: bytes, overlays: Sequence[str] = ()) -> DeviceTree:
@@ -98,22 +178,33 @@ def parse_dtb(path: str, data: bytes, overlays: Sequence[str] = ()) -> DeviceTre
         data = apply_overlays(path, data[: fdt.totalsize()], overlays)
         fdt = _open_fdt(path, data)
     try:
-        root = _walk(fdt, 0, "", "")
+        root = _walk(path, fdt)
         rsv = []
+        if fdt.num_mem_rsv() > MAX_MEMRESERVE:
+            raise InputError(path, f"{fdt.num_mem_rsv()} /memreserve/ entries: cmacheck "
+                             f"reads at most {MAX_MEMRESERVE}")
         for i in range(fdt.num_mem_rsv()):
             base, size = fdt.get_mem_rsv(i)
             rsv.append((int(base), int(size)))
     except libfdt.FdtException as e:
         raise _fdt_error(path, e.err, "corrupt DTB") from None
     except UnicodeDecodeError:
-        raise InputError(path, "corrupt DTB (a node or property name is not text)") from None
-    return DeviceTree(
+        raise InputError(path, _NOT_TEXT) from None
+    except SystemError as e:
+        # pylibfdt's get_property_by_offset wraps the UnicodeDecodeError of a name that is
+        # not UTF-8 into a SystemError.
+        if isinstance(e.__cause__, UnicodeDecodeError):
+            raise InputError(path, _NOT_TEXT) from None
+        raise
+    dt = DeviceTree(
         source=path,
         root=root,
         memreserve=tuple(rsv),
         totalsize=int(fdt.totalsize()),
         overlays=tuple(overlays),
     )
+    _check_limits(dt)
+    return dt
 
 
 def load_dtb(path: str, overlays: Sequence[str] = ()) -> DeviceTree:

@@ -22,7 +22,6 @@ is silent about most of it).  Unreadable, binary or garbled input raises
 
 from __future__ import annotations
 
-import gzip
 import os
 import re
 import zlib
@@ -53,6 +52,8 @@ _VERSION_RE = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
 _INT_RE = re.compile(r"-?(?:0|[1-9][0-9]*)")
 _HEX_RE = re.compile(r"(?:0[xX])?[0-9a-fA-F]+")
 _HEADER_LINES = 10  # the kernel writes the header as line 3
+# A full allyesconfig is about 300 KiB; this only bounds the memory a hostile file can take.
+MAX_CONFIG_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,14 +205,13 @@ def _override(assignments: list[_Assignment],
 def _read_text(path: str) -> str:
     try:
         with open(path, "rb") as f:
-            data = f.read()
+            data = f.read(MAX_CONFIG_BYTES + 1)
     except OSError as e:
         raise InputError(path, f"cannot read: {e.strerror or e}") from None
     if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error):
-            raise InputError(path, "cannot decompress: truncated or corrupt gzip data") from None
+        data = _gunzip(path, data)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise InputError(path, f"larger than {MAX_CONFIG_BYTES >> 20} MiB: not a kernel .config")
     if b"\x00" in data:
         raise InputError(path, "not a text file (binary data)")
     text = data.decode("utf-8", errors="replace")
@@ -219,6 +219,24 @@ def _read_text(path: str) -> str:
         text = text[1:]
     # confdata.c drops one "\r" before "\n"; line numbers are unchanged
     return text.replace("\r\n", "\n") if "\r" in text else text
+
+
+def _gunzip(path: str, data: bytes) -> bytes:
+    """gzip.decompress (every member), but stopping past MAX_CONFIG_BYTES: a gzip bomb costs
+    at most that much memory."""
+    out = bytearray()
+    try:
+        while data:
+            d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            out += d.decompress(data, MAX_CONFIG_BYTES + 1 - len(out))
+            if len(out) > MAX_CONFIG_BYTES:
+                return bytes(out)
+            if not d.eof:
+                raise EOFError
+            data = d.unused_data
+    except (OSError, EOFError, zlib.error):
+        raise InputError(path, "cannot decompress: truncated or corrupt gzip data") from None
+    return bytes(out)
 
 
 def _parse(
@@ -466,13 +484,24 @@ def _clamp(
                 lo, hi = int(low.str_value, base), int(high.str_value, base)
             except ValueError:
                 break
-            number = int(value, base)
+            number = _strtoll(value, base)
             if number < lo or number > hi:
                 bound = low if number < lo else high
                 sym.set_value(bound.str_value)
                 clamped[name] = (low.str_value, high.str_value, bound.str_value)
             break
     return clamped
+
+
+def _strtoll(text: str, base: int) -> int:
+    """strtoll() as sym_validate_range calls it: saturates at LLONG_MIN/LLONG_MAX (and never
+    hands Python's int() more than 4300 decimal digits)."""
+    neg = text.startswith("-")
+    body = text[1:] if neg else text
+    limit = (1 << 63) if neg else (1 << 63) - 1
+    too_long = base == 10 and len(body.lstrip("0")) > 19
+    value = limit if too_long else min(int(body, base), limit)
+    return -value if neg else value
 
 
 @dataclass(frozen=True, slots=True)
