@@ -12,14 +12,11 @@ from typing import Any
 
 from cmacheck import __version__, rules
 from cmacheck.cma import DtDefault, plan_cma_size
-from cmacheck.compare import compare
 from cmacheck.context import Context, build_context
-from cmacheck.dmesg import parse_log
 from cmacheck.dryrun import BootChain, dry_run
 from cmacheck.errors import InputError, UsageError
 from cmacheck.findings import Finding, Hit, Severity
 from cmacheck.kernel import kernel_model, parse_version
-from cmacheck.live import collect
 from cmacheck.load.cmdline import (
     Cmdline,
     compose_cmdline,
@@ -28,14 +25,12 @@ from cmacheck.load.cmdline import (
     split_args,
 )
 from cmacheck.load.dts import load_devicetree
-from cmacheck.load.image import read_kernel_image
 from cmacheck.load.kconfig import (
     ASSUMED_WITHOUT_CONFIG,
     KernelConfig,
     default_symbols,
     load_config,
 )
-from cmacheck.load.log import pick_boot, read_log
 from cmacheck.model import DeviceTree
 from cmacheck.units import parse_size, printable
 
@@ -185,6 +180,8 @@ def page_overrides(arch: str | None, page_size: int | None) -> dict[str, str | N
 
 def live_inputs(root: str = "/", **options: Any) -> Inputs:
     """``--live``: the running board's own tree, config, kernel log and kernel placement."""
+    from cmacheck.live import collect  # only --live reads a running system
+
     live = collect(root)
     notes = list(live.notes)
     kernel_addr = kernel_size = None
@@ -245,6 +242,8 @@ def run(inputs: Inputs, *, selected: Iterable[rules.Rule] = rules.ALL,
     if inputs.kernel_image is not None:
         if inputs.kernel_size is not None:
             raise UsageError("give --kernel IMAGE or --kernel-size, not both")
+        from cmacheck.load.image import read_kernel_image
+
         image = read_kernel_image(inputs.kernel_image)
         inputs = replace(inputs, kernel_size=image.size, kernel_image=None)
         image_note = image.note
@@ -323,6 +322,11 @@ def run(inputs: Inputs, *, selected: Iterable[rules.Rule] = rules.ALL,
 
 def _compare(inputs: Inputs, run_: Any, kernel: Any, notes: list[str]) -> Any:
     """Parse the log given with --dmesg and compare it with the prediction."""
+    # Imported here: a plain check never reads a log (start-up time matters for a CLI).
+    from cmacheck.compare import compare
+    from cmacheck.dmesg import parse_log
+    from cmacheck.load.log import pick_boot, read_log
+
     assert inputs.dmesg is not None
     if inputs.dmesg_text is not None:
         text, boot, boots = pick_boot(inputs.dmesg_text, inputs.dmesg, inputs.boot)

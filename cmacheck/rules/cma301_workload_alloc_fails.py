@@ -40,11 +40,14 @@ Passes:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from cmacheck.context import Context
 from cmacheck.findings import Hit, Location, Severity
 from cmacheck.units import format_size
-from cmacheck.workload import Failure
+
+if TYPE_CHECKING:  # the replay module is only needed with --workload
+    from cmacheck.workload import Failure
 
 ID = "CMA301"
 NAME = "workload-alloc-fails"
