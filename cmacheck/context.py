@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cmacheck import board
@@ -30,7 +30,6 @@ class Context:
     comparison: Any = None  # cmacheck.compare.Comparison with --dmesg / --live
     schema: Any = None  # --schema: tuple of load.schema.SchemaProblem, or why it was skipped
     workload: Any = None  # --workload: cmacheck.workload.WorkloadResult
-    notes: tuple[str, ...] = field(default=())
 
     @property
     def ram_known(self) -> bool:
