@@ -148,6 +148,7 @@ class DryRunFacts:
     cma_areas_used: int
     cma_slots: int
     crash: str | None = None  # the boot is predicted to fault before it finishes (why)
+    ignored_ram: tuple[int, int] | None = None  # arm without HIGHMEM: RAM removed (start, end)
 
 
 @dataclass(frozen=True, eq=False)
@@ -626,6 +627,7 @@ class _Replay:
         self.late_capacity = 0
         self.pending_late: list[tuple[_Region, board.ReservedNode]] = []
         self.remaps: list[tuple[str, int, int]] = []  # arm32 dma_mmu_remap[] (name, base, size)
+        self.ignored_ram: tuple[int, int] | None = None  # arm !HIGHMEM: (start, end) removed
 
     # ------------------------------------------------------------------ small helpers
 
@@ -1547,7 +1549,10 @@ class _Replay:
 
         vmalloc_limit = PHYS_OFFSET + (VMALLOC_END - 240 MiB - VMALLOC_OFFSET - PAGE_OFFSET);
         lowmem ends at the end of the last memory block starting below it, capped there.
-        Without CONFIG_HIGHMEM the memory above is removed.  ``vmalloc=`` is not modelled.
+        The memblock limit is the lowmem end, or an earlier one where the first block below
+        vmalloc_limit is not PMD-aligned, rounded down to a PMD.  Without CONFIG_HIGHMEM the
+        RAM from that limit up is removed ("Ignoring RAM at ...").  ``vmalloc=`` is not
+        modelled.
         """
         if self.k.arch != "arm" or not self.mb.memory:
             return None
@@ -1555,21 +1560,29 @@ class _Replay:
 
         start = self.mb.start_of_dram()
         vmalloc_limit = arm_lowmem_end(start, 1 << 64, arm_page_offset(self.symbols or {}))
-        lowmem = 0
-        for r in self.mb.memory:
-            if r.base < vmalloc_limit and r.end > lowmem:
-                lowmem = min(vmalloc_limit, r.end)
-        lowmem = lowmem or start
-        # memblock_set_current_limit(): the lowmem end rounded down to a PMD (2 MiB with LPAE)
         pmd = SZ_2M if self.k.lpae else SZ_1M
-        self.mb.current_limit = lowmem & ~(pmd - 1)
+        lowmem = memblock_limit = 0
+        for r in self.mb.memory:
+            if r.base >= vmalloc_limit:
+                continue
+            if r.end > lowmem:
+                lowmem = min(vmalloc_limit, r.end)
+            if not memblock_limit:
+                if r.base & (pmd - 1):
+                    memblock_limit = r.base
+                elif r.end & (pmd - 1):
+                    memblock_limit = lowmem
+        lowmem = lowmem or start
+        memblock_limit = (memblock_limit or lowmem) & ~(pmd - 1)
         if any(name == "vmalloc" for name, _ in self.cmdline.params):
             self.assumptions.append("vmalloc= is not modelled: lowmem assumes the 240 MiB default")
-        if self.symbols and not self.k.highmem and self.mb.end_of_dram() > lowmem:
-            self.mb.remove(lowmem, self.mb.phys_addr_max - lowmem)
-            self.assumptions.append(
-                f"CONFIG_HIGHMEM is not set: RAM above {lowmem:#x} is dropped by the kernel"
-            )
+        end = self.mb.end_of_dram()
+        if self.symbols and not self.k.highmem and end > lowmem:
+            self.emit(None, "arm_ignoring_ram", memblock_limit, end)
+            self.emit(None, "arm_consider_highmem")
+            self.mb.remove(memblock_limit, end - memblock_limit)
+            self.ignored_ram = (memblock_limit, end)
+        self.mb.current_limit = memblock_limit
         return lowmem
 
     def default_area(self) -> None:
@@ -1796,9 +1809,9 @@ class _Replay:
             self.mb.remove(k.phys_mask_end, self.mb.phys_addr_max - k.phys_mask_end)
             self.arm64_linear_cut()
         self.apply_mem_limit()
-        self.memory_banks = tuple((r.base, r.size) for r in self.mb.memory)
         if k.arch == "arm":
             self.highmem_start = self.arm_highmem_start()
+        self.memory_banks = tuple((r.base, r.size) for r in self.mb.memory)
         self.reserve_kernel_and_initrd()
         self.dma_limit = self.compute_dma_limit()
         riscv_cma_first = k.arch == "riscv64" and k.default_cma_before_dt_scan
@@ -1922,6 +1935,7 @@ class _Replay:
                 cma_areas_used=self.cma_count,
                 cma_slots=self.k.cma_slots,
                 crash=self.crash,
+                ignored_ram=self.ignored_ram,
             ),
             extra_areas=tuple(r.outcome() for r in self.extra),
         )

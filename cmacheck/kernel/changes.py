@@ -888,6 +888,20 @@ CHANGES: tuple[Change, ...] = (
         "SRC",
     ),
     Change(
+        "msg.arm_ignoring_ram",
+        _B,
+        _m("notice", "", "Ignoring RAM at %pa-%pa"),
+        _T61 + " arch/arm/mm/mmu.c adjust_lowmem_bounds (!CONFIG_HIGHMEM); 5.6 board log",
+        "SRC",
+    ),
+    Change(
+        "msg.arm_consider_highmem",
+        _B,
+        _m("notice", "", "Consider using a HIGHMEM enabled kernel."),
+        _T61 + " arch/arm/mm/mmu.c adjust_lowmem_bounds",
+        "SRC",
+    ),
+    Change(
         "msg.memory_limited",
         _B,
         _m("notice", "", "Memory limited to %lldMB"),

@@ -133,6 +133,9 @@ def _memory_map(con: Console, report: Report) -> None:
     banks = list(ctx.ram) or [(b.base, b.size) for m in ctx.memory if m.available for b in m.banks]
     for base, size in banks:
         rows.append((base, size, "RAM", ""))
+    ignored = run.facts.ignored_ram if run is not None else None
+    if ignored is not None:
+        rows.append((ignored[0], ignored[1] - ignored[0], "RAM (no CONFIG_HIGHMEM)", "ignored"))
     if run is not None:
         for r in run.all_regions:
             if r.base is not None and r.size and r.status in _HOLDS_MEMORY:

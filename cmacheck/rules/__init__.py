@@ -37,6 +37,7 @@ _NAMES = (
     "cma103_cmdline_bypasses_dt_default",
     "cma104_kconfig_size_ignored",
     "cma105_feature_disabled",
+    "cma106_highmem_ram_ignored",
     "cma201_dynamic_alloc_failed",
     "cma202_cma_misaligned",
     "cma203_outside_ram",
