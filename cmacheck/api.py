@@ -185,13 +185,18 @@ def live_inputs(root: str = "/", **options: Any) -> Inputs:
     live = collect(root)
     notes = list(live.notes)
     kernel_addr = kernel_size = None
-    arch = options.get("arch") or (load_config(live.config).arch if live.config else None)
+    config = load_config(live.config) if live.config else None
+    arch = options.get("arch") or (config.arch if config else None)
     if live.kernel_span is not None:
         if arch == "arm64":
-            # /proc/iomem "Kernel code" starts at _stext, 64 KiB into the Image
-            # (arch/arm64/kernel/vmlinux.lds.S); BootChain wants the Image's load address.
-            kernel_addr = live.kernel_span[0] - 0x10000
-            kernel_size = live.kernel_span[1] + 0x10000
+            # /proc/iomem "Kernel code" starts at _text or _stext (64 KiB into the Image)
+            # depending on the version; BootChain wants the Image's load address.
+            from cmacheck.live import arm64_image_placement
+
+            kv = options.get("kernel_version")
+            version = (_version(Inputs(dt="", kernel_version=kv), None) if kv
+                       else config.version if config else None)
+            kernel_addr, kernel_size = arm64_image_placement(live.kernel_span, version)
         else:
             notes.append(f"kernel image placement from /proc/iomem is not used on {arch}")
     fields: dict[str, Any] = {

@@ -113,6 +113,43 @@ def _default_diffs(p: RegionOutcome | None, log: ParsedLog, base_tolerance: int,
     return out, True
 
 
+def _cmdline_area_diffs(run: DryRun, log: ParsedLog) -> tuple[list[Difference], int, int]:
+    """The hugetlb_cma= / cma_pernuma= / numa_cma= areas (and 7.2's per-node default copies),
+    paired in log order with the non-default areas of the log: (differences, compared,
+    agreeing).  The log names them only through the lines that follow them, so the pairing
+    is by order, which is the declaration order on both sides."""
+    out: list[Difference] = []
+    seen = log.cmdline_areas
+    agree = 0
+    for i, p in enumerate(run.extra_areas):
+        if i >= len(seen):
+            out.append(Difference("region-missing", p.name, None,
+                                  f"predicted a {format_size(p.size)} CMA area ({p.status}), "
+                                  "the log shows no further CMA area"))
+            continue
+        a = seen[i]
+        found = []
+        if a.status != p.status:
+            found.append(Difference("status", p.name, None,
+                                    f"predicted {p.status}, the kernel {a.status} it"))
+        elif a.base is not None and p.base != a.base:
+            found.append(Difference("base", p.name, None,
+                                    f"predicted at {_hex(p.base)}, the kernel put it at "
+                                    f"{_hex(a.base)}"))
+        if a.size_mib is not None and a.status == p.status == "created" and (
+                p.size >> 20 != a.size_mib):
+            found.append(Difference("size", p.name, None,
+                                    f"predicted {p.size >> 20} MiB, the kernel printed "
+                                    f"{a.size_mib} MiB"))
+        out += found
+        agree += not found
+    for a in seen[len(run.extra_areas):]:
+        out.append(Difference("region-extra", a.name, None,
+                              f"the kernel reports a further CMA area ({a.status}, "
+                              f"{a.size_mib} MiB) the prediction does not have"))
+    return out, max(len(seen), len(run.extra_areas)), agree
+
+
 def _message_diffs(run: DryRun, log: ParsedLog) -> list[Difference]:
     """Whole-tree messages: overlap reports, unsupported format, region-array overflow."""
     out = []
@@ -178,5 +215,9 @@ def compare(run: DryRun, log: ParsedLog, *, base_tolerance: int = 0,
         total += 1
         agree += not found
         diffs += found
+    found, compared, agreeing = _cmdline_area_diffs(run, log)
+    total += compared
+    agree += agreeing
+    diffs += found
     diffs += _message_diffs(run, log)
     return Comparison(agree, total, log.kernel_version, tuple(diffs), invisible)

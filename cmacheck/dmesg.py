@@ -59,6 +59,13 @@ _OVERLAP = re.compile(rf"^(\S+) \(({_HEX})--({_HEX})\) overlaps with (\S+) \(({_
 _CMA_RESERVED = re.compile(rf"^cma: Reserved (\d+) MiB at ({_HEX})(?: on node (-?\d+))?")
 _CMA_FAILED = re.compile(r"^cma: Failed to reserve (\d+) MiB(?: on node (-?\d+))?")
 _NOT_ACTIVATED = re.compile(r"^cma: CMA area (\S+) could not be activated")
+# command-line CMA areas (kernel/dma/contiguous.c per-NUMA, mm/hugetlb.c hugetlb_cma)
+_NUMA_FAILED = re.compile(r"^cma: (\w+): reservation failed: err (-?\d+), node (\d+)")
+_NUMA_INVALID = re.compile(r"^cma: invalid node (\d+) specified")
+_HUGETLB = re.compile(r"^hugetlb_cma: ")
+_CMA_RANGES = re.compile(r"^cma: Reserved (\d+) MiB in (\d+) ranges?$")  # 6.15+, no address
+_HUGETLB_RESERVED = re.compile(r"^hugetlb_cma: reserved (\d+) MiB on node (\d+)")
+_HUGETLB_FAILED = re.compile(r"^hugetlb_cma: reservation failed: err (-?\d+), node (\d+)")
 _MEM_LIMITED = re.compile(r"Memory limited to (\d+)MB")
 _ZONE = re.compile(
     rf"^\s+(DMA|DMA32|Normal|HighMem|Movable|Device)\s+(?:\[mem ({_HEX})-({_HEX})\]|empty)"
@@ -102,13 +109,14 @@ class LoggedRegion:
 class LoggedArea:
     """One ``cma_declare_contiguous`` outcome outside the DT (default / ``cma=`` area)."""
 
-    name: str  # "reserved" unless the log names it
+    name: str  # "reserved" unless the log names it (hugetlb%d, pernuma%d / numa%d)
     status: str  # created | failed | inactive
     base: int | None
     size_mib: int | None
     node: int | None = None
     reason: str | None = None
     lines: list[str] = field(default_factory=list)
+    after_zones: bool = False  # printed after the "Zone ranges:" block
 
 
 @dataclass(frozen=True)
@@ -154,8 +162,27 @@ class ParsedLog:
 
     @property
     def default_area(self) -> LoggedArea | None:
-        """The area ``dma_contiguous_reserve`` declared (the first non-DT CMA area)."""
-        return self.areas[0] if self.areas else None
+        """The area ``dma_contiguous_reserve`` declared.
+
+        The log does not name it, so: areas the log attributes to hugetlb_cma / per-NUMA CMA
+        (a following "hugetlb_cma: reserved ..." or "...: reservation failed ..." line) and
+        areas printed "on node N" with N >= 0 (6.7-6.14; the default prints -1) are not it.
+        Of the rest, arm64 <= 6.x declares hugetlb and per-NUMA areas before ``sparse_init``
+        and the zone report, the default area after it: the first area printed after
+        "Zone ranges:" wins, else the first one (7.2 prints its per-NUMA areas after the
+        default one; 32-bit arm prints the default before the zones).
+        """
+        rest = [a for a in self.areas if a.name == "reserved" and (a.node is None or a.node < 0)]
+        late = [a for a in rest if a.after_zones]
+        if late:
+            return late[0]
+        return rest[0] if rest else None
+
+    @property
+    def cmdline_areas(self) -> list[LoggedArea]:
+        """Every non-DT CMA area except :attr:`default_area`, in log order."""
+        default = self.default_area
+        return [a for a in self.areas if a is not default]
 
     def region(self, name: str) -> LoggedRegion | None:
         return self.regions.get(name)
@@ -178,6 +205,7 @@ class _Parser:
         self.pending_slots = False
         self.overlap_next = ""  # the "OVERLAP DETECTED!" line awaiting its pair line
         self.zones = False
+        self.zones_seen = False
         self.dump: str | None = None
 
     def region(self, name: str) -> LoggedRegion:
@@ -202,6 +230,7 @@ class _Parser:
         # "Not enough slots" without a following DT message belongs to a non-DT area
         if self.pending_slots and self.pending_fail is None:
             area = LoggedArea("reserved", "failed", None, None, reason="no CMA slot left")
+            area.after_zones = self.zones_seen
             area.lines.extend(self.pending)
             self.out.areas.append(area)
             self.pending = []
@@ -394,8 +423,50 @@ class _Parser:
             return
         self.cma_line(line)
 
+    def cmdline_area_line(self, line: str) -> bool:
+        """hugetlb_cma / per-NUMA CMA lines; they name the area printed just before."""
+        out = self.out
+        m = _NUMA_FAILED.match(line)
+        if m:
+            self.flush_slots()
+            out.lines.append(line)
+            if out.areas and out.areas[-1].status == "failed":
+                area = out.areas[-1]
+                kind = "pernuma" if "pernuma" in m.group(1) else "numa"
+                area.name = f"{kind}{m.group(3)}"
+                area.node = int(m.group(3))
+                area.reason = area.reason or f"err {m.group(2)}"
+                area.lines.append(line)
+            return True
+        if _NUMA_INVALID.match(line):
+            out.lines.append(line)
+            return True
+        if not _HUGETLB.match(line):
+            return False
+        self.flush_slots()
+        out.lines.append(line)
+        m = _HUGETLB_RESERVED.match(line) or _HUGETLB_FAILED.match(line)
+        if m and out.areas:
+            area = out.areas[-1]
+            area.name = f"hugetlb{m.group(2)}"
+            area.node = int(m.group(2))
+            area.lines.append(line)
+        return True
+
     def cma_line(self, line: str) -> None:
         out = self.out
+        if self.cmdline_area_line(line):
+            return
+        m = _CMA_RANGES.match(line)
+        if m:
+            out.lines.append(line)
+            area = LoggedArea("reserved", "created", None, int(m.group(1)))
+            area.lines.extend(self.pending)
+            area.lines.append(line)
+            area.after_zones = self.zones_seen
+            self.pending = []
+            out.areas.append(area)
+            return
         m = _CMA_RESERVED.match(line)
         if m:
             out.lines.append(line)
@@ -408,6 +479,7 @@ class _Parser:
             )
             area.lines.extend(self.pending)
             area.lines.append(line)
+            area.after_zones = self.zones_seen
             self.pending = []
             out.areas.append(area)
             return
@@ -417,6 +489,7 @@ class _Parser:
             area = LoggedArea("reserved", "failed", None, int(m.group(1)))
             area.lines.extend(self.pending)
             area.lines.append(line)
+            area.after_zones = self.zones_seen
             area.reason = self.pending_fail
             self.pending = []
             self.pending_fail = None
@@ -465,6 +538,7 @@ class _Parser:
     def zone_line(self, line: str) -> bool:
         if line.startswith("Zone ranges:"):
             self.zones = True
+            self.zones_seen = True
             return True
         if self.zones:
             m = _ZONE.match(line)

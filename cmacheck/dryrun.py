@@ -121,6 +121,7 @@ class RegionFacts:
     leaked: bool = False  # given back by the driver path but still reserved (dynamic no-map)
     outside_ram: bool = False  # some of the range is not RAM
     zones: tuple[str, ...] = ()  # zones the range touches (CMA areas)
+    node: int | None = None  # NUMA node of a command-line CMA area (hugetlb / pernuma / numa)
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,12 @@ class DryRunFacts:
     cma_areas_used: int
     cma_slots: int
     crash: str | None = None  # the boot is predicted to fault before it finishes (why)
+    # command-line CMA requests the kernel drops or adds: (kind, explanation); kind is
+    # "invalid-node" (hugetlb_cma= / numa_cma= names a node that is not online),
+    # "hugetlb-size" (not a whole number of gigantic pages), "unknown" (option not built in)
+    # or "size-pernuma" (7.2 CONFIG_CMA_SIZE_PERNUMA adds a default-size area per node)
+    cmdline_cma_notes: tuple[tuple[str, str], ...] = ()
+    numa_nodes: tuple[tuple[int, tuple[tuple[int, int], ...]], ...] = ()  # online nodes (arm64)
     ignored_ram: tuple[int, int] | None = None  # arm without HIGHMEM: RAM removed (start, end)
 
 
@@ -217,6 +224,48 @@ def kernel_heapsort(items: Sequence[object], cmp: Cmp) -> list[object]:
     return x
 
 
+def _kernel_heapsort_keyed(items: list[_Rec], keys: list[tuple[int, ...]]) -> list[_Rec]:
+    """:func:`kernel_heapsort` with ``cmp`` = comparing precomputed ``keys``: same swaps.
+
+    Distinct keys have a single sorted order, which ``sorted`` gives directly; only equal keys
+    need the heapsort (its order of equal elements is the kernel's).
+    """
+    n = len(items)
+    if len(set(keys)) == n:
+        return [items[i] for i in sorted(range(n), key=keys.__getitem__)]
+    x = list(items)
+    kx = list(keys)
+    a = n // 2
+    if not a:
+        return x
+    while True:
+        if a:
+            a -= 1
+        else:
+            n -= 1
+            if not n:
+                break
+            x[0], x[n] = x[n], x[0]
+            kx[0], kx[n] = kx[n], kx[0]
+        b = a
+        while True:
+            c = 2 * b + 1
+            d = c + 1
+            if d >= n:
+                break
+            b = c if kx[c] >= kx[d] else d
+        if d == n:
+            b = c
+        while b != a and kx[a] >= kx[b]:
+            b = (b - 1) // 2
+        c = b
+        while b != a:
+            b = (b - 1) // 2
+            x[b], x[c] = x[c], x[b]
+            kx[b], kx[c] = kx[c], kx[b]
+    return x
+
+
 def classic_heapsort(items: Sequence[object], cmp: Cmp) -> list[object]:
     """lib/sort.c before 5.1: textbook heapsort (left child wins ties), NOT stable."""
     x = list(items)
@@ -267,6 +316,8 @@ class _Region:
     leaked: bool = False
     outside_ram: bool = False
     zones: tuple[str, ...] = ()
+    err: int = 0  # errno of a failed cma_declare_contiguous_nid (command-line areas print it)
+    node: int | None = None  # NUMA node of a command-line CMA area
 
     @property
     def offset(self) -> int:
@@ -298,6 +349,7 @@ class _Region:
             leaked=self.leaked,
             outside_ram=self.outside_ram,
             zones=self.zones,
+            node=self.node,
         )
 
 
@@ -309,22 +361,6 @@ class _Rec:
     base: int
     size: int
     offset: int
-
-
-def _rec_cmp(key: str) -> Cmp:
-    # drivers/of/of_reserved_mem.c __rmem_cmp: base, then size (>=4.20), then (6.5-E5) the FDT
-    # node offset.
-    def cmp(a: object, b: object) -> int:
-        assert isinstance(a, _Rec) and isinstance(b, _Rec)
-        ka: tuple[int, ...] = (a.base, a.size)
-        kb: tuple[int, ...] = (b.base, b.size)
-        if key == "base,size,offset":
-            ka, kb = (*ka, a.offset), (*kb, b.offset)
-        elif key == "base":
-            ka, kb = ka[:1], kb[:1]
-        return (ka > kb) - (ka < kb)
-
-    return cmp
 
 
 def _is_sdp(rn: board.ReservedNode) -> bool:
@@ -351,12 +387,22 @@ def _sym_enabled(symbols: Mapping[str, str] | None, name: str, default: bool) ->
 #: ``early_pgtable_alloc``): 6.1.192 allocates 515/1028/2054 pages for 1/2/4 GiB at
 #: 0x40000000 (= PTE + PMD + PUD tables + 1), 6.12.117 15 fewer in each case, 7.2.13 exactly
 #: PTE + PMD + PUD (1027 for 2 GiB; 1019 with a 16 MiB no-map range, which is not mapped).
-#: Versions in between take the nearest older calibration.
+#: Versions in between take the nearest older calibration.  4K pages only: the 16K-page
+#: 6.12.117 kernel allocates exactly PTE + PMD + PUD tables (66 / 194 / 34 pages for 2 GiB,
+#: 6 GiB and mem=1G: tests/boots/arm64-6.12-16k base, t18, c-mem1g); 64K is not measured.
 _ARM64_PGTABLE_EXTRA = (((7, 0, 0), 0), ((6, 12, 0), -14), ((0, 0, 0), 1))
 
 #: Bytes of arm64 NODE_DATA (``pg_data_t``) in the traces: 6.1.192 0x2c80, 6.12.117 0x3740,
 #: 7.2.13 0x3800.
 _ARM64_NODE_DATA = (((7, 0, 0), 0x3800), ((6, 12, 0), 0x3740), ((0, 0, 0), 0x2C80))
+
+#: NODE_DATA grows with the page size (one more buddy order per zone): 16K 6.12.117 0x3880,
+#: 0x140 more than 4K; assumed the same delta for the other versions.
+_ARM64_NODE_DATA_16K_EXTRA = 0x140
+
+#: The sparse_init mem_section root array (NR_SECTION_ROOTS pointers) in the traces: 128 KiB with
+#: 4K pages (6.1.192, 6.12.117), 512 KiB with 16K pages (6.12.117).
+_ARM64_SECTION_ROOTS = {4096: 131072, 16384: 524288}
 
 #: sizeof(struct reserved_mem) on 64-bit (the E5/E6 late array): 48 in 6.12.117 (3 regions ->
 #: 144 bytes in the t31 trace), 40 in 7.2.13 (1 region -> 40 bytes).
@@ -386,19 +432,23 @@ def unflatten_size_estimate(dt: DeviceTree, version: tuple[int, int, int] = (6, 
     6.1.192, 208 / 104 on 6.12.117, 208 / 112 on 7.2.13.
     """
     node_bytes, prop_bytes = next(sizes for since, sizes in _UNFLATTEN_STRUCTS if version >= since)
+    # Every piece starts 8-byte aligned: mem = ALIGN(mem, 8) + size, written as
+    # ((mem + 7) & -8) + size (run once per node and property of every board).  The property
+    # sizes are multiples of 8, so a node's properties after the first add no padding.
+    props_aligned = not prop_bytes % 8
     mem = 0
-
-    def take(size: int) -> None:
-        nonlocal mem
-        mem = _align(mem, 8) + size
-
     for node in dt.walk():
-        take(node_bytes + len(node.name) + 1)
-        for _ in node.props:
-            take(prop_bytes)
-        if "name" not in node.props:
-            take(prop_bytes + len(node.basename) + 1)
-    return _align(mem, 4) + 4
+        mem = ((mem + 7) & -8) + node_bytes + len(node.name) + 1
+        props = node.props
+        if props:
+            if props_aligned:
+                mem = ((mem + 7) & -8) + len(props) * prop_bytes
+            else:
+                for _ in props:
+                    mem = ((mem + 7) & -8) + prop_bytes
+        if "name" not in props:
+            mem = ((mem + 7) & -8) + prop_bytes + len(node.name.partition("@")[0]) + 1
+    return ((mem + 3) & -4) + 4
 
 
 #: (since, (sizeof(struct device_node), sizeof(struct property))) on arm64 Debian builds.
@@ -428,25 +478,34 @@ def arm64_page_table_pages(
     l3 = page_size * entries  # memory one last-level table maps
     l2 = l3 * entries
     l1 = l2 * entries
-    mapped = [(r.base, r.end) for r in mb.memory if not r.flags & MemblockFlags.NOMAP]
+    nomap = int(MemblockFlags.NOMAP)  # an int: IntFlag's & runs Python code, once per region
+    mapped = [(r.base, r.base + r.size) for r in mb.memory if not int(r.flags) & nomap]
     pages = _chunk_count(mapped, l2) + _chunk_count(mapped, l1)
     if page_granular:
         pages += _chunk_count(mapped, l3)
-    return max(1, pages + _by_version(_ARM64_PGTABLE_EXTRA, version))
+    extra = _by_version(_ARM64_PGTABLE_EXTRA, version) if page_size == 4096 else 0
+    return max(1, pages + extra)
 
 
 def _chunk_runs(ranges: Sequence[tuple[int, int]], span: int) -> list[tuple[int, int]]:
     """The ``span``-sized chunks that sorted, disjoint ``[start, end)`` ranges touch, as
     merged inclusive index runs (arithmetic: a bank of 2**60 bytes costs nothing)."""
     runs: list[tuple[int, int]] = []
+    run_lo = run_hi = -2  # the open run (none yet: -2 is adjacent to no chunk index)
     for start, end in ranges:
         if end <= start:
             continue
-        lo, hi = start // span, (end - 1) // span
-        if runs and lo <= runs[-1][1] + 1:
-            runs[-1] = (runs[-1][0], max(runs[-1][1], hi))
+        lo = start // span
+        hi = (end - 1) // span
+        if run_hi >= -1 and lo <= run_hi + 1:
+            if hi > run_hi:
+                run_hi = hi
         else:
-            runs.append((lo, hi))
+            if run_hi >= -1:
+                runs.append((run_lo, run_hi))
+            run_lo, run_hi = lo, hi
+    if run_hi >= -1:
+        runs.append((run_lo, run_hi))
     return runs
 
 
@@ -530,17 +589,20 @@ def arm64_early_allocations(
     ]
     if kernel.version < (6, 12, 0):
         steps.append(("numa_alloc_distance", 256, page))
-    steps.append(("NODE_DATA", _by_version(_ARM64_NODE_DATA, kernel.version), 64))
+    node_data = _by_version(_ARM64_NODE_DATA, kernel.version)
+    steps.append(("NODE_DATA", node_data + (_ARM64_NODE_DATA_16K_EXTRA if page == 16384 else 0),
+                  64))
     if kernel.version >= (6, 12, 0):
         steps.append(("alloc_bootmem_cpumask_var", 64, 64))
     sparse = kernel.memmap_before_default_cma
     if sparse:
         section = arm64_section_bytes(page)
-        present = _chunk_count([(r.base, r.end) for r in mb.memory], section)
+        present = _chunk_count([(r.base, r.base + r.size) for r in mb.memory], section)
         steps += [
-            ("sparse_init: mem_section roots", 131072, 64),
-            ("sparse_index_alloc", 4096, 64),
-            ("sparse usemap", 56 * present, 64),
+            ("sparse_init: mem_section roots", _ARM64_SECTION_ROOTS.get(page, 131072), 64),
+            # sparse_index_alloc: SECTIONS_PER_ROOT * sizeof(struct mem_section) = PAGE_SIZE
+            ("sparse_index_alloc", page, 64),
+            ("sparse usemap", _usemap_bytes(section, page, kernel.pageblock_order) * present, 64),
         ]
     for what, size, align in steps:
         if not alloc(what, size, align):
@@ -574,9 +636,194 @@ def arm64_early_allocations(
     return out
 
 
+def _usemap_bytes(section: int, page: int, pageblock_order: int) -> int:
+    """mem_section_usage_size() (mm/sparse.c): the subsection bitmap (one bit per 2 MiB) and the
+    rcu_head (16 bytes), then 4 pageblock flag bits per pageblock, in longs: 56 bytes per
+    128 MiB section with 4K pages, 32 with 16K (traces: 896 / 512 bytes for 16 sections)."""
+    longs = -(-((section // page) >> pageblock_order) * 4 // 64)
+    subsection_longs = -(-(section >> 21) // 64)
+    return 8 * subsection_longs + 16 + 8 * longs
+
+
 def arm64_section_bytes(page_size: int) -> int:
     """arm64 SECTION_SIZE_BITS (5.12+): 27 with 4K and 16K pages, 29 with 64K pages."""
     return 1 << 29 if page_size == 65536 else 1 << 27
+
+
+# ----------------------------------------------------------- NUMA nodes and node-local memory
+
+#: MAX_NUMNODES of the Debian arm64 kernels (CONFIG_NODES_SHIFT=4).  Memory the NUMA code has
+#: not assigned shows up as node MAX_NUMNODES ("Warning: invalid memblk node 16", recorded
+#: arm64-6.1 numa2-mixed).
+_MAX_NUMNODES = 16
+
+NodeSpans = tuple[tuple[int, int], ...]  # (start, end) memory ranges of one node
+
+
+def dt_numa_nodes(
+    dt: DeviceTree, cells: board.Cells, memory: Sequence[tuple[int, int]]
+) -> tuple[list[tuple[int, NodeSpans]], str | None]:
+    """The NUMA nodes arm64 brings online from the DT, with the memory of each.
+
+    drivers/of/of_numa.c + drivers/base/arch_numa.c ``numa_init(of_numa_init)``: CPU nodes with
+    ``numa-node-id`` mark their node parsed; every ``device_type = "memory"`` node with
+    ``numa-node-id`` gives its FIRST ``reg`` entry to that node (``of_address_to_resource(np,
+    0)``).  No node parsed -> "No NUMA configuration found"; any memory left without a node ->
+    "Warning: invalid memblk node"; both fall back to one fake node 0 holding all memory
+    (recorded arm64-6.1 numa1-*, numa2-mixed).  Online nodes are the parsed ones (a CPU-only
+    node is online without memory).  ``memory`` is memblock.memory as (start, end) ranges.
+    Returns (nodes sorted by id, why the fake node was used or None).
+    """
+    fake = [(0, tuple(memory))]
+    parsed: set[int] = set()
+    cpus = dt.root.child("cpus")
+    if cpus is not None:
+        for c in cpus.children:
+            dtype = c.prop("device_type")
+            nid = c.cell_value("numa-node-id")
+            cpu = dtype is not None and dtype.string == "cpu"
+            if cpu and nid is not None and nid < _MAX_NUMNODES:
+                parsed.add(nid)
+    blocks: list[tuple[int, int, int]] = []  # (nid, start, end)
+    for m in board.memory_nodes(dt, cells):
+        nid = m.node.cell_value("numa-node-id")
+        if nid is None or not m.banks:
+            continue
+        bank = m.banks[0]
+        blocks.append((nid, bank.base, bank.base + bank.size))
+        parsed.add(nid)
+    if not parsed:
+        return fake, "no numa-node-id in the DT: one node"
+    nodes: dict[int, list[tuple[int, int]]] = {nid: [] for nid in parsed}
+    for start, end in memory:
+        pos = start
+        for nid, lo, hi in sorted(blocks, key=lambda b: b[1]):
+            a, b = max(pos, lo), min(end, hi)
+            if a >= b:
+                continue
+            if a > pos:
+                return fake, f"memory {pos:#x}-{a - 1:#x} has no NUMA node: one fake node"
+            if nid < _MAX_NUMNODES:
+                nodes[nid].append((a, b))
+            pos = b
+        if pos < end:
+            return fake, f"memory {pos:#x}-{end - 1:#x} has no NUMA node: one fake node"
+    return sorted((nid, tuple(sorted(spans))) for nid, spans in nodes.items()), None
+
+
+def alloc_in_spans(
+    mb: Memblock, size: int, align: int, start: int, end: int, spans: NodeSpans | None
+) -> int:
+    """memblock_alloc_range_nid(..., nid, exact_nid=true) expressed with range-constrained
+    allocations: the node's memory ranges, highest first top-down (lowest first bottom-up).
+    ``spans`` None: any node.  Returns the base or 0."""
+    if spans is None:
+        return mb.alloc_range(size, align, start, end)
+    for lo, hi in sorted(spans, reverse=not mb.bottom_up):
+        a, b = max(lo, start), min(hi, end)
+        if b - a >= size:
+            found = mb.alloc_range(size, align, a, b)
+            if found:
+                return found
+    return 0
+
+
+def arm64_numa_early_allocations(
+    mb: Memblock,
+    dt: DeviceTree,
+    kernel: KernelModel,
+    symbols: Mapping[str, str] | None,
+    nodes: Sequence[tuple[int, NodeSpans]],
+    between: Callable[[], bool] | None = None,
+    written: Callable[[int, int, str], bool] | None = None,
+    before_sparse: Callable[[], None] | None = None,
+) -> list[EarlyAlloc]:
+    """:func:`arm64_early_allocations` with NUMA nodes, and ``before_sparse()`` run where
+    ``bootmem_init`` declares the command-line CMA areas (after the node data, before
+    ``sparse_init``).
+
+    With several nodes the node data, the usemap and the memmap buffer of each node are
+    allocated inside that node (``memblock_alloc_try_nid`` / ``memblock_alloc_exact_nid_raw``),
+    node by node, and ``sparse_index_alloc`` in the node of the first section: recorded arm64-6.1
+    numa2-base (2 x 1 GiB: NODE_DATA at the top of each node, 16 MiB of memmap below each, the
+    default area at 0xbaa00000 instead of 0xb9a00000).  With one node this is exactly
+    :func:`arm64_early_allocations`.
+    """
+    page = kernel.page_size
+    out: list[EarlyAlloc] = []
+    granular = _sym_enabled(symbols, "RODATA_FULL_DEFAULT_ENABLED", True) or _sym_enabled(
+        symbols, "KFENCE", True
+    )
+    n = arm64_page_table_pages(mb, kernel.version, page, granular)
+    lowest = _alloc_pages_top_down(mb, n, page)
+    out.append(EarlyAlloc(f"paging_init: {n} page-table pages (lowest shown)", lowest, n * page))
+    if between is not None and not between():
+        return out
+    multi = len(nodes) > 1
+
+    def alloc(
+        what: str, size: int, align: int, spans: NodeSpans | None = None, exact: bool = False
+    ) -> bool:
+        base = alloc_in_spans(mb, size, align, 0, mb.current_limit, spans if multi else None)
+        if not base and multi and spans is not None and not exact:
+            base = mb.alloc_range(size, align, 0, mb.current_limit)
+        out.append(EarlyAlloc(what, base, size))
+        return written is None or not base or written(base, size, what)
+
+    if not alloc("unflatten_device_tree", unflatten_size_estimate(dt, kernel.version), 8):
+        return out
+    if kernel.version < (6, 12, 0) and not alloc("numa_alloc_distance", 256, page):
+        return out
+    node_data = _by_version(_ARM64_NODE_DATA, kernel.version)
+    node_data += _ARM64_NODE_DATA_16K_EXTRA if page == 16384 else 0
+    for nid, spans in nodes:
+        if not alloc(f"NODE_DATA node {nid}" if multi else "NODE_DATA", node_data, 64, spans):
+            return out
+    if kernel.version >= (6, 12, 0) and not alloc("alloc_bootmem_cpumask_var", 64, 64):
+        return out
+    if before_sparse is not None:
+        before_sparse()
+    if not kernel.memmap_before_default_cma:
+        return out
+    section = arm64_section_bytes(page)
+    every = [(r.base, r.end) for r in mb.memory]
+    if not alloc("sparse_init: mem_section roots", _ARM64_SECTION_ROOTS.get(page, 131072), 64):
+        return out
+    # sparse_index_alloc: SECTIONS_PER_ROOT * sizeof(struct mem_section) = PAGE_SIZE, in the
+    # node of the first section
+    if not alloc("sparse_index_alloc", page, 64, nodes[0][1] if nodes else None):
+        return out
+    pmd = page * (page // 8)
+    per_section = (section // page) * _STRUCT_PAGE
+    map_size = _align(per_section, pmd)
+    for i, (nid, spans) in enumerate(nodes):
+        present = _chunk_count(list(spans) if multi else every, section)
+        if not present:
+            continue
+        usemap = _usemap_bytes(section, page, kernel.pageblock_order) * present
+        if not alloc("sparse usemap", usemap, 64, spans):
+            return out
+        buf_size = map_size * present
+        buf = alloc_in_spans(mb, buf_size, map_size, 0, mb.current_limit, spans if multi else None)
+        out.append(EarlyAlloc(f"sparse memmap buffer node {nid}", buf, buf_size))
+        if not buf:
+            continue
+        if page != 4096:
+            used = _align(per_section, page) * present
+            if used < buf_size:
+                mb.phys_free(buf + used, buf_size - used)
+                out.append(
+                    EarlyAlloc(
+                        "sparse_buffer_fini: unused buffer freed", buf + used, buf_size - used
+                    )
+                )
+        if written is not None and not written(buf, buf_size, "sparse memmap buffer"):
+            return out
+        if i == 0:
+            # the vmemmap PUD/PMD tables: one of each covers the memmap of every node here
+            alloc("vmemmap page table", page, page, spans)
+            alloc("vmemmap page table", page, page, spans)
+    return out
 
 
 # --------------------------------------------------------------------------------- the replay
@@ -605,6 +852,7 @@ class _Replay:
             phys_addr_max=k.phys_addr_max,
         )
         self.log: list[str] = []
+        self.fixed_lines: dict[str, tuple[str, ...]] = {}  # lines(key) without arguments
         self.assumptions: list[str] = []
         self.regions: list[_Region] = []  # DT children and /memreserve/, processing order
         self.records: list[_Rec] = []  # the kernel's reserved_mem[] array
@@ -627,12 +875,21 @@ class _Replay:
         self.late_capacity = 0
         self.pending_late: list[tuple[_Region, board.ReservedNode]] = []
         self.remaps: list[tuple[str, int, int]] = []  # arm32 dma_mmu_remap[] (name, base, size)
+        self.nodes: list[tuple[int, NodeSpans]] | None = None  # online NUMA nodes (arm64)
+        self.cmdline_notes: list[tuple[str, str]] = []
         self.ignored_ram: tuple[int, int] | None = None  # arm !HIGHMEM: (start, end) removed
 
     # ------------------------------------------------------------------ small helpers
 
     def lines(self, key: str, *args: int | str) -> list[str]:
-        return self.k.log_lines(key, *args)
+        if args:
+            return self.k.log_lines(key, *args)
+        # a message without arguments ("not enough space ...", once per region beyond the
+        # array) renders the same every time
+        cached = self.fixed_lines.get(key)
+        if cached is None:
+            cached = self.fixed_lines[key] = tuple(self.k.log_lines(key))
+        return list(cached)
 
     def emit(self, region: _Region | None, key: str, *args: int | str) -> list[str]:
         out = self.lines(key, *args)
@@ -1283,9 +1540,16 @@ class _Replay:
             self.records = ordered
 
     def sort_records(self, recs: list[_Rec], key: str) -> list[_Rec]:
-        cmp = _rec_cmp(key)
-        out = kernel_heapsort(recs, cmp)
-        return [r for r in out if isinstance(r, _Rec)]
+        # drivers/of/of_reserved_mem.c __rmem_cmp: base, then size (>=4.20), then (6.5-E5) the
+        # FDT node offset; sorted with lib/sort.c (kernel_heapsort)
+        keys: list[tuple[int, ...]]
+        if key == "base,size,offset":
+            keys = [(r.base, r.size, r.offset) for r in recs]
+        elif key == "base":
+            keys = [(r.base,) for r in recs]
+        else:
+            keys = [(r.base, r.size) for r in recs]
+        return _kernel_heapsort_keyed(recs, keys)
 
     # --------------------------------------------------------------- the scans
 
@@ -1358,7 +1622,10 @@ class _Replay:
             self.init_and_cleanup(r, rn)
         self.regions.extend(r for r in children if r.origin != "dynamic")
         self.regions.extend(dynamic_order)
-        self.regions.extend(r for r in children if r.origin == "dynamic" and r not in dynamic_order)
+        allocated = {id(r) for r in dynamic_order}
+        self.regions.extend(
+            r for r in children if r.origin == "dynamic" and id(r) not in allocated
+        )
 
     def scan_restructured(self) -> None:
         """E5/E6: statics reserved, dynamics allocated + initialised in DT order, then
@@ -1483,8 +1750,8 @@ class _Replay:
         page = self.k.page_size
         lo = base & ~(page - 1)
         hi = _align(base + size, page)
-        for r in self.mb.memory:
-            if r.flags & MemblockFlags.NOMAP and r.base < hi and lo < r.end:
+        for r in self.mb.memory_overlapping(lo, hi):
+            if r.flags & MemblockFlags.NOMAP:
                 self.crash = (
                     f"{what} at {base:#x}+{size:#x} shares a page with the no-map range "
                     f"{r.base:#x}-{r.end:#x}, which the linear map leaves out: the kernel faults "
@@ -1609,15 +1876,27 @@ class _Replay:
             version=k.version,
         )
         self.plan = plan
-        for what, given in (
-            ("hugetlb_cma=", self.cmdline.hugetlb_cma is not None),
-            ("cma_pernuma=", self.cmdline.cma_pernuma is not None),
-            ("numa_cma=", bool(self.cmdline.numa_cma)),
-        ):
-            if given:
-                self.assumptions.append(
-                    f"{what} is not modelled: its areas (memory and CMA slots) are not placed"
-                )
+        if k.arch != "arm64":
+            for what, given in (
+                ("hugetlb_cma=", self.cmdline.hugetlb_cma is not None),
+                ("cma_pernuma=", self.cmdline.cma_pernuma is not None),
+                ("numa_cma=", bool(self.cmdline.numa_cma)),
+            ):
+                if given:
+                    self.assumptions.append(
+                        f"{what} is not modelled on {k.arch}: its areas (memory and CMA slots) "
+                        "are not placed"
+                    )
+        stage = self.numa_stage()
+        if stage == "contiguous-start":
+            self.numa_cma_reserve()
+        self.default_cma_declare(src, plan)
+        if stage == "contiguous-end":
+            self.numa_cma_reserve()
+
+    def default_cma_declare(self, src: _Region | None, plan: CmaSizePlan) -> None:
+        """The default area part of ``dma_contiguous_reserve``."""
+        k = self.k
         if src is not None:
             # a DT default area was set up before dma_contiguous_reserve() (on arm/riscv in
             # E5/E6 a static one is set up only later, at unflatten_device_tree: not here)
@@ -1644,22 +1923,40 @@ class _Replay:
         self.default_cma = region
         self.cma_declare(region, base, plan.declared_size, limit, fixed)
 
-    def cma_declare(self, region: _Region, base: int, size: int, limit: int, fixed: bool) -> None:
-        """mm/cma.c cma_declare_contiguous(_nid) for an area outside the DT."""
+    def cma_declare(
+        self,
+        region: _Region,
+        base: int,
+        size: int,
+        limit: int,
+        fixed: bool,
+        *,
+        align: int = 0,
+        node: tuple[int, NodeSpans] | None = None,
+    ) -> None:
+        """mm/cma.c cma_declare_contiguous(_nid) for an area outside the DT.
+
+        ``node``: (nid, its memory) for the command-line areas, which allocate with
+        ``exact_nid`` (no fallback to another node); ``align``: their requested alignment.
+        """
         k = self.k
         mb = self.mb
         printed = size
         region.size = size
+        nid = node[0] if node is not None else -1
+        spans = node[1] if node is not None else None
+        region.node = node[0] if node is not None else None
 
         def fail(reason: str, *, slots: bool = False) -> None:
             region.status = "failed"
             region.reason = reason
             region.base = None
+            region.err = _ENOSPC if slots else _ENOMEM
             if not slots or k.cma_slot_failure_prints_failed:
                 args: list[int | str] = [printed // SZ_1M]
                 failed = k.msg("cma_failed")
                 if failed is not None and "%d" in failed.fmt:
-                    args.append(-1)
+                    args.append(nid)
                 self.emit(region, "cma_failed", *args)
 
         memblock_end = mb.end_of_dram()
@@ -1668,7 +1965,7 @@ class _Replay:
             self.emit(region, "cma_no_slots")
             fail(f"no CMA slot left (MAX_CMA_AREAS = {k.cma_slots})", slots=True)
             return
-        alignment = k.cma_min_alignment
+        alignment = max(align, k.cma_min_alignment)
         if fixed and base & (alignment - 1):
             self.emit(region, "cma_fixed_misaligned", base, alignment)
             fail(f"cma= base {base:#x} is not aligned to {alignment:#x}")
@@ -1703,7 +2000,7 @@ class _Replay:
             def try_highmem() -> None:
                 nonlocal addr, limit
                 if highmem_ok and base < highmem_start < limit:
-                    addr = mb.alloc_range(size, alignment, highmem_start, limit)
+                    addr = alloc_in_spans(mb, size, alignment, highmem_start, limit, spans)
                     limit = highmem_start
 
             def try_bottom_up() -> None:
@@ -1711,7 +2008,7 @@ class _Replay:
                 threshold = memblock_end if k.cma_bottom_up_threshold == "dram-end" else limit
                 if k.cma_bottom_up_above_4g and not mb.bottom_up and threshold >= SZ_4G + size:
                     mb.bottom_up = True
-                    addr = mb.alloc_range(size, alignment, SZ_4G, limit)
+                    addr = alloc_in_spans(mb, size, alignment, SZ_4G, limit, spans)
                     mb.bottom_up = False
 
             if k.highmem_before_bottom_up:
@@ -1722,10 +2019,24 @@ class _Replay:
                 if not addr:
                     try_highmem()
             if not addr:
-                addr = mb.alloc_range(size, alignment, base, limit)
+                addr = alloc_in_spans(mb, size, alignment, base, limit, spans)
                 if not addr:
-                    region.largest_free = mb.largest_free_range(base, limit)
-                    fail(f"no free {size:#x}-byte block aligned to {alignment:#x} below {limit:#x}")
+                    windows = (
+                        [(base, limit)]
+                        if spans is None
+                        else [(max(base, lo), min(limit, hi)) for lo, hi in spans]
+                    )
+                    found = [mb.largest_free_range(a, b) for a, b in windows if b > a]
+                    region.largest_free = max(
+                        (f for f in found if f is not None),
+                        key=lambda f: f[1] - f[0],
+                        default=None,
+                    )
+                    where = f" on node {nid}" if node is not None else ""
+                    fail(
+                        f"no free {size:#x}-byte block aligned to {alignment:#x} below "
+                        f"{limit:#x}{where}"
+                    )
                     return
             base = addr
         region.base = base
@@ -1737,8 +2048,306 @@ class _Replay:
         args2: list[int | str] = [printed // SZ_1M, base]
         msg = k.msg("cma_reserved")
         if msg is not None and "%d" in msg.fmt:
-            args2.append(-1)
+            args2.append(nid)
         self.emit(region, "cma_reserved", *args2)
+
+    # ------------------------------------------ command-line CMA areas (NUMA, hugetlb)
+
+    def kfact(self, name: str) -> object:
+        """A version fact of kernel/changes.py that KernelModel does not carry."""
+        from cmacheck.kernel.changes import CHANGES
+        from cmacheck.kernel.versions import resolve
+
+        return resolve(CHANGES, name, self.k.version).value
+
+    def numa_layout(self) -> list[tuple[int, NodeSpans]]:
+        """The online NUMA nodes and their memory, fixed at ``arch_numa_init`` (arm64)."""
+        if self.nodes is None:
+            memory = tuple((r.base, r.end) for r in self.mb.memory)
+            numa_off = any(n == "numa" and v == "off" for n, v in self.cmdline.params)
+            if self.k.arch != "arm64" or not self.k.numa or numa_off:
+                self.nodes = [(0, memory)]
+            else:
+                self.nodes, why = dt_numa_nodes(self.dt, self.cells, memory)
+                if why is None and len(self.nodes) > 1:
+                    self.assumptions.append(
+                        "NUMA nodes from the DT: "
+                        + ", ".join(
+                            f"{nid}: "
+                            + (" ".join(f"{lo:#x}-{hi - 1:#x}" for lo, hi in sp) or "no memory")
+                            for nid, sp in self.nodes
+                        )
+                    )
+        return self.nodes
+
+    def numa_stage(self) -> str:
+        """Where cma_pernuma= / numa_cma= areas are declared (``cma.numa_stage``), arm64."""
+        if self.k.arch != "arm64":
+            return "none"
+        return str(self.kfact("cma.numa_stage"))
+
+    def numa_cma_built(self) -> bool:
+        """CONFIG_DMA_PERNUMA_CMA (<6.7, Kconfig default NUMA && ARM64) or CONFIG_DMA_NUMA_CMA
+        (6.7+, default n): without it cma_pernuma= / numa_cma= are unknown parameters."""
+        mode = self.k.cma_numa_mode
+        if mode == "none" or not self.k.numa:
+            return False
+        name = "DMA_PERNUMA_CMA" if mode == "pernuma" else "DMA_NUMA_CMA"
+        if self.symbols is None:
+            return mode == "pernuma"
+        return self.symbols.get(name) in ("y", "m")
+
+    def cmdline_area(self, name: str, origin: str, size: int) -> _Region:
+        region = _Region(rn=None, name=name, path=None, origin=origin, reusable=True)
+        region.requested_size = size
+        self.extra.append(region)
+        return region
+
+    def numa_cma_reserve(self) -> None:
+        """kernel/dma/contiguous.c dma_pernuma_cma_reserve (<6.7) / dma_numa_cma_reserve.
+
+        One area per online node for ``cma_pernuma=`` ("pernuma%d") and per ``numa_cma=`` node
+        ("numa%d"), each ``cma_declare_contiguous_nid(0, size, 0, 0, 0, false, name, nid)``:
+        exact node, no fallback.  A failure prints "%s: reservation failed: err %d, node %d".
+        """
+        pernuma = self.cmdline.cma_pernuma or 0
+        numa = dict(self.cmdline.numa_cma)
+        mode = self.k.cma_numa_mode
+        if not self.numa_cma_built():
+            given = [w for w, g in (("cma_pernuma=", pernuma), ("numa_cma=", numa)) if g]
+            if given:
+                text = (
+                    f"{' and '.join(given)} unknown to this kernel (no CONFIG_"
+                    f"{'DMA_PERNUMA_CMA' if mode in ('pernuma', 'none') else 'DMA_NUMA_CMA'}): "
+                    "ignored, no area"
+                )
+                self.assumptions.append(text)
+                self.cmdline_notes.append(("unknown", text))
+            return
+        if mode == "pernuma":
+            if numa:
+                text = "numa_cma= is unknown before 6.7 (only cma_pernuma=): ignored, no area"
+                self.assumptions.append(text)
+                self.cmdline_notes.append(("unknown", text))
+            numa = {}
+        nodes = self.numa_layout()
+        online = {nid for nid, _ in nodes}
+        func = "dma_pernuma_cma_reserve" if mode == "pernuma" else "dma_numa_cma_reserve"
+        for nid in sorted(numa):
+            if nid not in online and numa[nid]:
+                # for_each_node() walks the possible nodes, which arm64 sets to the parsed
+                # (online) ones: the "invalid node %d specified" warning cannot fire there and
+                # the request is dropped silently (recorded arm64-sid numa1-numacma-offline)
+                self.cmdline_notes.append(
+                    (
+                        "invalid-node",
+                        f"numa_cma=: node {nid} is not online "
+                        f"(online: {', '.join(str(n) for n in sorted(online))}): its "
+                        f"{numa[nid] >> 20} MiB area is silently not created",
+                    )
+                )
+        nodes_now = self.numa_layout()
+        size_pernuma = (
+            mode == "numa+size-pernuma"
+            and not pernuma
+            and not numa
+            and len(nodes_now) > 1
+            and self.symbols is not None
+            and self.symbols.get("CMA_SIZE_PERNUMA") in ("y", "m")
+        )
+        if size_pernuma and self.plan is not None and self.plan.declared_size:
+            # CONFIG_CMA_SIZE_PERNUMA (7.2): the default area's size on every online node
+            pernuma = self.plan.declared_size
+            self.cmdline_notes.append(
+                (
+                    "size-pernuma",
+                    f"CONFIG_CMA_SIZE_PERNUMA: {len(nodes_now)} NUMA nodes and neither "
+                    f"cma_pernuma= nor numa_cma=, so every node also gets a "
+                    f"{pernuma >> 20} MiB CMA area ({len(nodes_now) * pernuma >> 20} MiB on top "
+                    "of the default area)",
+                )
+            )
+        if mode == "numa" and (pernuma or numa):
+            self.assumptions.append(
+                "per-NUMA CMA of 6.7-7.1 is modelled with the 7.2 rules (one area 'numa%d' per "
+                "node, numa_cma= before cma_pernuma=): not verified against a boot"
+            )
+        for nid, spans in nodes:
+            if mode == "pernuma":
+                # <6.7: one "pernuma%d" area per online node
+                todo = [(f"pernuma{nid}", pernuma)]
+            else:
+                # 7.2 (recorded arm64-sid numa1-both): one "numa%d" area per node, numa_cma=
+                # overriding cma_pernuma= for its node
+                todo = [(f"numa{nid}", numa.get(nid, 0) or pernuma)]
+            for name, size in todo:
+                if not size:
+                    continue
+                region = self.cmdline_area(name, "numa-cma", size)
+                self.cma_declare(region, 0, size, 0, False, node=(nid, spans))
+                if region.status != "created":
+                    self.emit(region, "numa_failed", func, region.err, nid)
+
+    def hugetlb_gigantic(self) -> int:
+        """arm64 arch_hugetlb_cma_reserve order: PUD with 4K pages, else CONT_PMD (16K: 1 GiB,
+        64K: 16 GiB)."""
+        page = self.k.page_size
+        if page == 4096:
+            return 1 << 30
+        pmd = page * (page // 8)
+        return pmd * 32
+
+    def hugetlb_cma_reserve(self) -> None:
+        """mm/hugetlb.c (6.15+: mm/hugetlb_cma.c) hugetlb_cma_reserve, arm64 (kernel-model §2.5).
+
+        ``hugetlb_cma=SIZE`` is split over the online nodes (DIV_ROUND_UP, the last node gets
+        the rest), ``hugetlb_cma=N:SIZE,...`` goes to the named nodes; offline nodes and sizes
+        the gigantic page does not divide are dropped with a warning; each area is
+        ``cma_declare_contiguous_nid`` on its node (exact) named "hugetlb%d".
+        """
+        h = self.cmdline.hugetlb_cma
+        if h is None or not h.size:
+            return
+        k = self.k
+        if not (k.hugetlb_page and k.cma):
+            self.assumptions.append(
+                "hugetlb_cma= needs CONFIG_HUGETLB_PAGE and CONFIG_CMA: ignored"
+            )
+            return
+        gigantic = self.hugetlb_gigantic()
+        mode = str(self.kfact("hugetlb.cma_mode"))
+        nodes = self.numa_layout()
+        online = {nid for nid, _ in nodes}
+
+        def bad(size: int) -> bool:
+            return size < gigantic if mode == "round-up" else size % gigantic != 0
+
+        total = h.size
+        per_node_size = {nid: size for nid, size in h.nodes if size}
+        specific = False
+        for nid in sorted(per_node_size):
+            size = per_node_size[nid]
+            if nid not in online:
+                self.emit(None, "hugetlb_invalid_node", nid)
+                self.cmdline_notes.append(
+                    (
+                        "invalid-node",
+                        f"hugetlb_cma=: node {nid} is not online "
+                        f"(online: {', '.join(str(n) for n in sorted(online))}): its "
+                        f"{size >> 20} MiB are dropped",
+                    )
+                )
+            elif bad(size):
+                self.emit(None, "hugetlb_node_too_small", nid, gigantic // SZ_1M)
+                self.cmdline_notes.append(
+                    (
+                        "hugetlb-size",
+                        self.hugetlb_size_text(f"node {nid}: {size >> 20} MiB", gigantic, mode),
+                    )
+                )
+            else:
+                specific = True
+                continue
+            total -= size
+            per_node_size[nid] = 0
+        if not total:
+            return
+        if bad(total):
+            self.emit(None, "hugetlb_too_small", gigantic // SZ_1M)
+            self.cmdline_notes.append(
+                ("hugetlb-size", self.hugetlb_size_text(f"{total >> 20} MiB", gigantic, mode))
+            )
+            return
+        per_node = 0
+        if not specific:
+            per_node = -(-total // max(1, len(nodes)))
+            if mode != "round-up":
+                per_node = _align(per_node, gigantic)
+            self.emit(None, "hugetlb_reserve", total // SZ_1M, per_node // SZ_1M)
+        # <6.10: aligned to a PMD huge page (PAGE_SIZE << HUGETLB_PAGE_ORDER); 6.10+: to the
+        # gigantic page (hugetlb.cma_align)
+        pmd_aligned = self.kfact("hugetlb.cma_align") == "pmd"
+        align = k.page_size << k.huge_page_order if pmd_aligned else gigantic
+        reserved = 0
+        for nid, spans in nodes:
+            if specific:
+                size = per_node_size.get(nid, 0)
+                if not size:
+                    continue
+            else:
+                size = min(per_node, total - reserved)
+            if mode == "round-up":
+                size = _align(size, gigantic)
+            region = self.cmdline_area(f"hugetlb{nid}", "hugetlb-cma", size)
+            if mode == "round-up":
+                self.cma_declare(region, 0, size, 0, False, align=align, node=(nid, spans))
+            else:
+                self.cma_declare_multi(region, size, align, (nid, spans))
+            if region.status != "created":
+                self.emit(region, "hugetlb_failed", region.err, nid)
+                continue
+            reserved += size
+            self.emit(region, "hugetlb_reserved", size // SZ_1M, nid)
+            if reserved >= total:
+                break
+
+    @staticmethod
+    def hugetlb_size_text(what: str, gigantic: int, mode: str) -> str:
+        need = "at least" if mode == "round-up" else "a multiple of"
+        return (
+            f"hugetlb_cma=: {what} is not {need} the {gigantic >> 20} MiB gigantic page: "
+            "the kernel drops it, no area"
+        )
+
+    def cma_declare_multi(
+        self, region: _Region, size: int, align: int, node: tuple[int, NodeSpans]
+    ) -> None:
+        """mm/cma.c cma_declare_contiguous_multi (6.15+): one range first, as
+        cma_declare_contiguous_nid, printing "Reserved %lu MiB in 1 range" (recorded arm64-sid
+        numa1-hugetlb; its base is not printed).  When no single range fits, the kernel
+        collects several aligned free ranges of the node: not modelled beyond saying so."""
+        start = len(self.log)
+        self.cma_declare(region, 0, size, 0, False, align=align, node=node)
+        if region.status == "created":
+            # the single-range success line of the wrapper replaces "Reserved %ld MiB at %pa"
+            del self.log[start:]
+            region.log.clear()
+            self.emit(region, "cma_reserved_ranges", size // SZ_1M, 1, "")
+            return
+        if region.err == _ENOSPC:
+            return
+        chunks = 0
+        for lo, hi in node[1]:
+            for a, b in self.mb.free_ranges():
+                a, b = max(a, lo), min(b, hi)
+                a = _align(a, align)
+                if b > a:
+                    chunks += (b - a) // align * align
+        if chunks >= size:
+            region.reason = (
+                f"no free single {size >> 20} MiB range aligned to {align >> 20} MiB on node "
+                f"{node[0]}; cma_declare_contiguous_multi may still split it over several "
+                "ranges (not modelled)"
+            )
+            self.assumptions.append(f"{region.name}: {region.reason}")
+
+    def bootmem_cma_areas(self) -> None:
+        """arm64 bootmem_init after arch_numa_init: hugetlb CMA (<7.2), then (<6.7) pernuma
+        CMA."""
+        if self.kfact("hugetlb.cma_stage") == "bootmem":
+            self.hugetlb_cma_reserve()
+        if self.numa_stage() == "bootmem":
+            self.numa_cma_reserve()
+
+    def wants_numa_early(self) -> bool:
+        """Whether the arm64 early allocations need the node-aware replay (several nodes, or
+        command-line areas declared before ``sparse_init``)."""
+        c = self.cmdline
+        if (c.hugetlb_cma is not None and self.kfact("hugetlb.cma_stage") == "bootmem") or (
+            self.numa_stage() == "bootmem" and (c.cma_pernuma or c.numa_cma)
+        ):
+            return True
+        return len(self.numa_layout()) > 1
 
     # ------------------------------------------------------------- activation
 
@@ -1753,13 +2362,15 @@ class _Replay:
         spanning two zones: "CMA area %s could not be activated".
         """
         section = self.section_bytes()
-        present = _chunk_runs([(r.base, r.end) for r in self.mb.memory], section)
+        present = _chunk_runs([(r.base, r.base + r.size) for r in self.mb.memory], section)
         for area in self.cma_areas:
             if area.base is None or area.status != "created" or not area.size:
                 continue
             base, end = area.base, area.base + area.size
             area.zones = tuple(n for n, lo, hi in self.zones if lo < end and base < hi)
-            covered = sum(max(0, min(r.end, end) - max(r.base, base)) for r in self.mb.memory)
+            covered = sum(
+                min(r.end, end) - max(r.base, base) for r in self.mb.memory_overlapping(base, end)
+            )
             area.outside_ram = covered < area.size
             first, last = base // section, (end - 1) // section
             if not any(lo <= first and last <= hi for lo, hi in present):
@@ -1826,12 +2437,26 @@ class _Replay:
             self.reserve_dtb()
         if k.arch == "arm64":
             late = self.late_scan if self.era in ("E5", "E6") else None
-            self.early = arm64_early_allocations(
-                self.mb, self.dt, k, self.symbols, late, self.linear_map_ok
-            )
+            if self.wants_numa_early():
+                self.early = arm64_numa_early_allocations(
+                    self.mb,
+                    self.dt,
+                    k,
+                    self.symbols,
+                    self.numa_layout(),
+                    late,
+                    self.linear_map_ok,
+                    self.bootmem_cma_areas,
+                )
+            else:
+                self.early = arm64_early_allocations(
+                    self.mb, self.dt, k, self.symbols, late, self.linear_map_ok
+                )
             self.compute_zones()
             if self.crash is None:
                 self.default_area()
+                if self.kfact("hugetlb.cma_stage") == "after-contiguous":
+                    self.hugetlb_cma_reserve()
         else:
             self.compute_zones()
             if k.arch == "arm" and self.era in ("E5", "E6"):
@@ -1910,9 +2535,8 @@ class _Replay:
 
     def result(self) -> DryRun:
         facts: dict[str, RegionFacts] = {}
-        for r in [*self.regions, *([self.default_cma] if self.default_cma else [])]:
+        for r in [*self.regions, *([self.default_cma] if self.default_cma else []), *self.extra]:
             facts[r.path or r.name] = r.facts()
-        banks = tuple((r.base, r.size) for r in self.mb.memory)
         return DryRun(
             regions=tuple(r.outcome() for r in self.regions),
             default_cma=self.default_cma.outcome() if self.default_cma else None,
@@ -1924,7 +2548,8 @@ class _Replay:
                 phys_mem_size=self.phys_mem_size,
                 dram_start=self.mb.start_of_dram(),
                 dram_end=self.mb.end_of_dram(),
-                memory_banks=self.memory_banks or banks,
+                memory_banks=self.memory_banks
+                or tuple((r.base, r.size) for r in self.mb.memory),
                 memory_source=self.memory_source,
                 dma_limit=self.dma_limit,
                 zones=tuple(self.zones),
@@ -1935,6 +2560,8 @@ class _Replay:
                 cma_areas_used=self.cma_count,
                 cma_slots=self.k.cma_slots,
                 crash=self.crash,
+                cmdline_cma_notes=tuple(self.cmdline_notes),
+                numa_nodes=tuple(self.nodes or ()),
                 ignored_ram=self.ignored_ram,
             ),
             extra_areas=tuple(r.outcome() for r in self.extra),

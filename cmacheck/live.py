@@ -4,8 +4,9 @@ Everything is read below ``root`` (``/`` on the board; a copied tree in tests, n
 machine's own /sys):
 
 - the device tree the kernel booted with: ``sys/firmware/fdt``;
-- its configuration: ``proc/config.gz``, else ``boot/config-<release>`` (release from
-  ``proc/sys/kernel/osrelease``);
+- its configuration: ``proc/config.gz``, else the package's copy: ``boot/config-<release>``,
+  ``usr/lib/modules/<release>/config`` (Debian 7.x) or ``lib/modules/<release>/config``, or
+  a gzip copy of one of them (``<path>.gz``; release from ``proc/sys/kernel/osrelease``);
 - the kernel log: ``dev/kmsg`` (record format, read without blocking), else
   ``var/log/dmesg``, ``var/log/kern.log``;
 - ``proc/iomem`` where readable with real addresses (root): the ``Kernel code`` ..
@@ -98,6 +99,40 @@ def kernel_span(iomem: str) -> tuple[int, int] | None:
     return start, end - start
 
 
+SZ_64K = 0x10000
+
+
+def code_starts_at_stext(version: tuple[int, int, int]) -> bool:
+    """Whether arm64 /proc/iomem ``Kernel code`` (and the kernel's own memblock reservation of
+    its image) starts at ``_stext``, 64 KiB (SEGMENT_ALIGN, arch/arm64/kernel/vmlinux.lds.S)
+    after the Image start ``_text``, rather than at ``_text`` itself.
+
+    ``request_standard_resources`` (arch/arm64/kernel/setup.c) sets ``kernel_code.start`` to
+    ``__pa_symbol(_text)`` up to 5.10; e2a073dde921 "arm64: omit [_text, _stext) from permanent
+    kernel mapping" (5.11) moved it and ``arm64_memblock_init``'s reservation to ``_stext``;
+    5973a62efa34 "arm64: map [_text, _stext) virtual address range non-executable+read-only"
+    (6.18, stable 6.17.4) moved both back to ``_text``.  Measured with tools/record_live.py and
+    the recorded boots: Debian 6.1.192 reserves from load + 64 KiB; Debian 6.12.117 (the fix is
+    in 6.12.y stable; the first 6.12 sublevel that has it is not pinned down here) and 7.2.13 from
+    the load address, and their ``Kernel code`` starts at the load address.
+    """
+    if version < (5, 11, 0) or version >= (6, 18, 0):
+        return False
+    if version[:2] == (6, 17):
+        return version < (6, 17, 4)
+    return version[:2] != (6, 12)
+
+
+def arm64_image_placement(
+    span: tuple[int, int], version: tuple[int, int, int] | None
+) -> tuple[int, int]:
+    """(Image load address, size to its ``_end``) from the /proc/iomem kernel span."""
+    start, size = span
+    if version is not None and code_starts_at_stext(version):
+        return start - SZ_64K, size + SZ_64K
+    return start, size
+
+
 def collect(root: str = "/") -> LiveInputs:
     """Find the running system's inputs below ``root``; InputError when the tree is missing."""
     dt = _path(root, "sys/firmware/fdt")
@@ -111,11 +146,17 @@ def collect(root: str = "/") -> LiveInputs:
             config = _path(root, cand)
     if config is None:
         release = (_read_text(_path(root, "proc/sys/kernel/osrelease")) or "").strip()
-        cand = _path(root, f"boot/config-{release}") if release else ""
-        if release and os.path.exists(cand):
-            config = cand
-        else:
-            notes.append("no kernel config found (/proc/config.gz, /boot/config-$(uname -r))")
+        # Debian and most distributions build without CONFIG_IKCONFIG_PROC: the package's
+        # copy is then the kernel's configuration: /boot/config-<release> (Debian <= 6.x),
+        # /usr/lib/modules/<release>/config (Debian 7.x, Fedora), or a gzip copy of either
+        cands = [_path(root, f"{rel}{ext}")
+                 for rel in (f"boot/config-{release}", f"usr/lib/modules/{release}/config",
+                             f"lib/modules/{release}/config")
+                 for ext in ("", ".gz")]
+        config = next((c for c in cands if release and os.path.exists(c)), None)
+        if config is None:
+            notes.append("no kernel config found (/proc/config.gz, /boot/config-$(uname -r), "
+                         "/usr/lib/modules/$(uname -r)/config)")
     log_source, log_text = "", None
     kmsg = _path(root, "dev/kmsg")
     if os.path.exists(kmsg):

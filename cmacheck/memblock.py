@@ -60,6 +60,7 @@ from __future__ import annotations
 
 import bisect
 import enum
+import operator
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -113,12 +114,35 @@ class MemblockRegion:
         return self.base + self.size
 
 
-def _base(region: MemblockRegion) -> int:
-    return region.base
+_base = operator.attrgetter("base")  # bisect key, in C
+
+# MemblockFlags values as plain ints: IntFlag operators run Python code, and the region
+# walks below test flags once per region.
+_NOMAP = int(MemblockFlags.NOMAP)
+_HOTPLUG = int(MemblockFlags.HOTPLUG)
+_SKIP = _NOMAP | int(MemblockFlags.DRIVER_MANAGED)
+_int_and = int.__and__
+_FLAGS: dict[int, MemblockFlags] = {}
 
 
-def _end(region: MemblockRegion) -> int:
-    return region.base + region.size
+def _flags(value: int) -> MemblockFlags:
+    # the MemblockFlags member for an int (enum construction is slow: cached)
+    flags = _FLAGS.get(value)
+    if flags is None:
+        flags = _FLAGS[value] = MemblockFlags(value)
+    return flags
+
+
+def _bisect_end(regions: list[MemblockRegion], addr: int) -> int:
+    # bisect_left(regions, addr, key=end): the first region ending at or above addr.
+    # Regions are sorted, disjoint and never empty, so only the region before the first
+    # one starting at or above addr can also end there.
+    k = bisect.bisect_left(regions, addr, key=_base)
+    if k:
+        prev = regions[k - 1]
+        if prev.base + prev.size >= addr:
+            return k - 1
+    return k
 
 
 class Memblock:
@@ -153,6 +177,9 @@ class Memblock:
         self.movable_node = movable_node
         self._memory: list[MemblockRegion] = []
         self._reserved: list[MemblockRegion] = []
+        # tuple snapshots for the properties, dropped whenever a list changes
+        self._memory_t: tuple[MemblockRegion, ...] | None = None
+        self._reserved_t: tuple[MemblockRegion, ...] | None = None
 
     # -- state ---------------------------------------------------------------
 
@@ -164,12 +191,18 @@ class Memblock:
     @property
     def memory(self) -> tuple[MemblockRegion, ...]:
         """``memblock.memory`` regions, sorted by base."""
-        return tuple(self._memory)
+        t = self._memory_t
+        if t is None:
+            t = self._memory_t = tuple(self._memory)
+        return t
 
     @property
     def reserved(self) -> tuple[MemblockRegion, ...]:
         """``memblock.reserved`` regions, sorted by base."""
-        return tuple(self._reserved)
+        t = self._reserved_t
+        if t is None:
+            t = self._reserved_t = tuple(self._reserved)
+        return t
 
     def copy(self) -> Memblock:
         """Return an independent copy (for what-if replays)."""
@@ -256,12 +289,12 @@ class Memblock:
         if not self._memory:
             return
         start_rgn, end_rgn = self._isolate_range(self._memory, base, size)
-        nomap = MemblockFlags.NOMAP
         self._memory = (
-            [r for r in self._memory[:start_rgn] if r.flags & nomap]
+            [r for r in self._memory[:start_rgn] if _int_and(r.flags, _NOMAP)]
             + self._memory[start_rgn:end_rgn]
-            + [r for r in self._memory[end_rgn:] if r.flags & nomap]
+            + [r for r in self._memory[end_rgn:] if _int_and(r.flags, _NOMAP)]
         )
+        self._memory_t = None
         self._remove_range(self._reserved, 0, base)
         self._remove_range(self._reserved, base + size, self.phys_addr_max)
 
@@ -316,7 +349,10 @@ class Memblock:
 
     def end_of_dram(self) -> int:
         """memblock_end_of_DRAM: end of the last memory region (0 if none)."""
-        return self._memory[-1].end if self._memory else 0
+        if not self._memory:
+            return 0
+        last = self._memory[-1]
+        return last.base + last.size
 
     def is_memory(self, addr: int) -> bool:
         """memblock_is_memory: ``addr`` lies in a memory region."""
@@ -325,7 +361,7 @@ class Memblock:
     def is_map_memory(self, addr: int) -> bool:
         """memblock_is_map_memory: ``addr`` lies in memory that is not NOMAP."""
         region = _search(self._memory, addr)
-        return region is not None and not region.flags & MemblockFlags.NOMAP
+        return region is not None and not _int_and(region.flags, _NOMAP)
 
     def is_reserved(self, addr: int) -> bool:
         """memblock_is_reserved: ``addr`` lies in a reserved region."""
@@ -338,7 +374,19 @@ class Memblock:
         as one, exactly as in the kernel.
         """
         region = _search(self._memory, base)
-        return region is not None and region.end >= base + self._cap_size(base, size)
+        return (
+            region is not None and region.base + region.size >= base + self._cap_size(base, size)
+        )
+
+    def memory_overlapping(self, start: int, end: int) -> tuple[MemblockRegion, ...]:
+        """The memory regions that overlap ``[start, end)``, sorted by base."""
+        memory = self._memory
+        first = bisect.bisect_right(memory, start, key=_base)
+        if first:
+            prev = memory[first - 1]
+            if prev.base + prev.size > start:
+                first -= 1
+        return tuple(memory[first : bisect.bisect_left(memory, end, key=_base)])
 
     def is_region_reserved(self, base: int, size: int) -> bool:
         """memblock_is_region_reserved: the range overlaps any reserved region."""
@@ -454,12 +502,6 @@ class Memblock:
         mask = (align - 1) & self.phys_addr_max
         return ((((value - 1) & self.phys_addr_max) | mask) + 1) & self.phys_addr_max
 
-    def _should_skip_region(self, region: MemblockRegion) -> bool:
-        flags = region.flags
-        if self.movable_node and flags & MemblockFlags.HOTPLUG:
-            return True
-        return bool(flags & (MemblockFlags.NOMAP | MemblockFlags.DRIVER_MANAGED))
-
     def _gaps(self, lo: int, hi: int, reverse: bool) -> Iterator[tuple[int, int]]:
         # __next_mem_range[_rev]: [lo, hi) intersected with each gap between
         # reserved regions that it touches, lazily, from either end. Like the
@@ -470,12 +512,15 @@ class Memblock:
         count = len(reserved)
         if reverse:
             # last gap starting below hi, walking down while it ends above lo
-            k = bisect.bisect_left(reserved, hi, key=_end)
+            k = _bisect_end(reserved, hi)
             while True:
                 gap_end = reserved[k].base if k < count else self.phys_addr_max
                 if gap_end <= lo:
                     return
-                gap_start = reserved[k - 1].end if k else 0
+                gap_start = 0
+                if k:
+                    prev = reserved[k - 1]
+                    gap_start = prev.base + prev.size
                 yield max(lo, gap_start), min(hi, gap_end)
                 if not k:
                     return
@@ -484,7 +529,10 @@ class Memblock:
             # first gap ending above lo, walking up while it starts below hi
             k = bisect.bisect_right(reserved, lo, key=_base)
             while True:
-                gap_start = reserved[k - 1].end if k else 0
+                gap_start = 0
+                if k:
+                    prev = reserved[k - 1]
+                    gap_start = prev.base + prev.size
                 if gap_start >= hi:
                     return
                 gap_end = reserved[k].base if k < count else self.phys_addr_max
@@ -498,15 +546,24 @@ class Memblock:
         # [start, end), in walk order
         memory = self._memory
         first = bisect.bisect_right(memory, start, key=_base)
-        if first and memory[first - 1].end > start:
-            first -= 1
+        if first:
+            prev = memory[first - 1]
+            if prev.base + prev.size > start:
+                first -= 1
         last = bisect.bisect_left(memory, end, key=_base)
         indices = range(last - 1, first - 1, -1) if reverse else range(first, last)
+        # should_skip_region: NOMAP, DRIVER_MANAGED and, with movable_node, HOTPLUG
+        skip = _SKIP | _HOTPLUG if self.movable_node else _SKIP
         for i in indices:
             region = memory[i]
-            if self._should_skip_region(region):
+            if _int_and(region.flags, skip):
                 continue
-            lo, hi = max(region.base, start), min(region.end, end)
+            lo = region.base
+            hi = lo + region.size
+            if lo < start:
+                lo = start
+            if hi > end:
+                hi = end
             if lo < hi:
                 yield lo, hi
 
@@ -530,7 +587,7 @@ class Memblock:
         reserved = self._reserved
         count = len(reserved)
         for lo, hi in self._regions_in(start, end, True):
-            k = bisect.bisect_left(reserved, hi, key=_end)
+            k = _bisect_end(reserved, hi)
             while True:
                 gap_end = hi
                 if k < count:
@@ -603,13 +660,16 @@ class Memblock:
             return
         end = base + size
         first = bisect.bisect_right(regions, base, key=_base)
-        if first and regions[first - 1].end > base:
-            first -= 1
+        if first:
+            prev = regions[first - 1]
+            if prev.base + prev.size > base:
+                first -= 1
         last = first
+        count = len(regions)
         replacement: list[MemblockRegion] = []
         start_rgn = end_rgn = -1
         cursor = base
-        while last < len(regions) and regions[last].base < end:
+        while last < count and regions[last].base < end:
             existing = regions[last]
             if existing.base > cursor:
                 if start_rgn < 0:
@@ -617,7 +677,7 @@ class Memblock:
                 end_rgn = first + len(replacement) + 1
                 replacement.append(MemblockRegion(cursor, existing.base - cursor, flags))
             replacement.append(existing)
-            cursor = min(existing.end, end)
+            cursor = min(existing.base + existing.size, end)
             last += 1
         if cursor < end:
             if start_rgn < 0:
@@ -626,7 +686,11 @@ class Memblock:
             replacement.append(MemblockRegion(cursor, end - cursor, flags))
         if start_rgn < 0:
             return
-        regions[first:last] = replacement
+        self._memory_t = self._reserved_t = None
+        if last == first and len(replacement) == 1:
+            regions.insert(first, replacement[0])
+        else:
+            regions[first:last] = replacement
         _merge_regions(regions, start_rgn, end_rgn)
 
     def _isolate_range(
@@ -640,27 +704,41 @@ class Memblock:
         end = base + size
         start_rgn = end_rgn = 0
         idx = bisect.bisect_right(regions, base, key=_base)
-        if idx and regions[idx - 1].end > base:
-            idx -= 1
+        if idx:
+            prev = regions[idx - 1]
+            if prev.base + prev.size > base:
+                idx -= 1
         while idx < len(regions):
             rgn = regions[idx]
-            if rgn.base >= end:
+            rgn_base = rgn.base
+            if rgn_base >= end:
                 break
-            if rgn.end <= base:
+            rgn_end = rgn_base + rgn.size
+            if rgn_end <= base:
                 idx += 1
                 continue
-            if rgn.base < base:
+            self._memory_t = self._reserved_t = None
+            if rgn_base < base:
+                if rgn_end > end:
+                    # crosses both bounds: the two splits below in one step, then the
+                    # middle part is recorded and the walk ends at the upper part
+                    regions[idx : idx + 1] = [
+                        MemblockRegion(rgn_base, base - rgn_base, rgn.flags),
+                        MemblockRegion(base, end - base, rgn.flags),
+                        MemblockRegion(end, rgn_end - end, rgn.flags),
+                    ]
+                    return idx + 1, idx + 2
                 # crosses base: split, then look at the upper half next
                 regions[idx : idx + 1] = [
-                    MemblockRegion(rgn.base, base - rgn.base, rgn.flags),
-                    MemblockRegion(base, rgn.end - base, rgn.flags),
+                    MemblockRegion(rgn_base, base - rgn_base, rgn.flags),
+                    MemblockRegion(base, rgn_end - base, rgn.flags),
                 ]
                 idx += 1
-            elif rgn.end > end:
+            elif rgn_end > end:
                 # crosses end: split, then record the lower half
                 regions[idx : idx + 1] = [
-                    MemblockRegion(rgn.base, end - rgn.base, rgn.flags),
-                    MemblockRegion(end, rgn.end - end, rgn.flags),
+                    MemblockRegion(rgn_base, end - rgn_base, rgn.flags),
+                    MemblockRegion(end, rgn_end - end, rgn.flags),
                 ]
             else:
                 if not end_rgn:
@@ -672,7 +750,9 @@ class Memblock:
     def _remove_range(self, regions: list[MemblockRegion], base: int, size: int) -> None:
         # memblock_remove_range
         start_rgn, end_rgn = self._isolate_range(regions, base, size)
-        del regions[start_rgn:end_rgn]
+        if end_rgn > start_rgn:
+            self._memory_t = self._reserved_t = None
+            del regions[start_rgn:end_rgn]
 
     def _setclr_flag(
         self,
@@ -684,18 +764,24 @@ class Memblock:
     ) -> None:
         # memblock_setclr_flag
         start_rgn, end_rgn = self._isolate_range(regions, base, size)
+        self._memory_t = self._reserved_t = None
+        bit = int(flag)
         for i in range(start_rgn, end_rgn):
             r = regions[i]
-            new = r.flags | flag if set_flag else r.flags & ~flag
-            regions[i] = MemblockRegion(r.base, r.size, MemblockFlags(new))
+            old = int(r.flags)
+            new = _flags(old | bit if set_flag else old & ~bit)
+            if new is not r.flags:
+                regions[i] = MemblockRegion(r.base, r.size, new)
         _merge_regions(regions, start_rgn, end_rgn)
 
     def _overlaps(self, regions: list[MemblockRegion], base: int, size: int) -> bool:
         # memblock_overlaps_region: base1 < end2 && base2 < base1 + size1
         size = self._cap_size(base, size)
         i = bisect.bisect_right(regions, base, key=_base)
-        if i and regions[i - 1].end > base:
-            i -= 1
+        if i:
+            prev = regions[i - 1]
+            if prev.base + prev.size > base:
+                i -= 1
         return i < len(regions) and regions[i].base < base + size
 
     def _find_max_addr(self, limit: int) -> int:
@@ -711,8 +797,10 @@ class Memblock:
 def _search(regions: list[MemblockRegion], addr: int) -> MemblockRegion | None:
     # memblock_search: the region containing addr
     i = bisect.bisect_right(regions, addr, key=_base)
-    if i and regions[i - 1].end > addr:
-        return regions[i - 1]
+    if i:
+        region = regions[i - 1]
+        if region.base + region.size > addr:
+            return region
     return None
 
 
@@ -723,7 +811,7 @@ def _merge_regions(regions: list[MemblockRegion], start_rgn: int, end_rgn: int) 
     end_rgn = min(end_rgn, len(regions) - 1)
     while i < end_rgn:
         this, nxt = regions[i], regions[i + 1]
-        if this.end != nxt.base or this.flags != nxt.flags:
+        if this.base + this.size != nxt.base or this.flags != nxt.flags:
             i += 1
             continue
         regions[i] = MemblockRegion(this.base, this.size + nxt.size, this.flags)

@@ -6,7 +6,8 @@ the boot-chain placement from meta.json (DTB address/totalsize, kernel load addr
 image_size, initrd) and the kernel's Kconfig symbols:
 
 * ``tests/data/kconfig/debian-<major.minor>-<arch>.config*`` when the kernel-config work has
-  committed the real Debian .config (read with cmacheck.load.kconfig), else
+  committed the real Debian .config (read with cmacheck.load.kconfig); a page-size flavour
+  kernel id (``arm64-6.12-16k``) reads only ``debian-<major.minor>-<arch>-16k.config*``, else
 * ``FALLBACK_SYMBOLS`` below: the CMA / memory symbols copied from the same Debian package's
   ``/boot/config-*`` (values listed per kernel id; kernel-model.md §2.4 for 6.1).
 
@@ -27,6 +28,9 @@ What is compared, per fixture:
   ``python tests/test_boots.py``;
 * the whole predicted log (``--predict-log``) against the kernel's reserved-memory / CMA
   lines, line for line.
+
+For the flavour kernels, ``--page-size`` on the 4K package's config of the same release
+(``WHATIF_BASE_CONFIG``) must give the flavour's symbols and predict the same boots.
 
 A disagreement is a model bug: fix the model, or mark that single case xfail(strict=True) in
 ``KNOWN_DIFFERENCES`` with the precise reason.
@@ -97,11 +101,15 @@ FALLBACK_SYMBOLS: dict[str, dict[str, str]] = {
         "RODATA_FULL_DEFAULT_ENABLED": "y",
         "KFENCE": "y",
     },
-    # config-7.2.13+deb14-arm64 (same CMA / memory symbols as 6.12)
+    # config-7.2.13+deb14-arm64 (same CMA / memory symbols as 6.12, plus DMA_NUMA_CMA and
+    # its default CMA_SIZE_PERNUMA: the Image has the numa_cma / cma_pernuma parameters and the
+    # recorded numa1-* boots create "numa%d" areas; 6.12.117's config has DMA_NUMA_CMA unset)
     "arm64-sid": {
         **_COMMON,
         "CMA_SIZE_MBYTES": "64",
         "CMA_AREAS": "20",
+        "DMA_NUMA_CMA": "y",
+        "CMA_SIZE_PERNUMA": "y",
         "NUMA": "y",
         "ZONE_DMA32": "y",
         "ARM64_4K_PAGES": "y",
@@ -204,12 +212,20 @@ def symbols_for(fx: Fixture) -> tuple[str, Mapping[str, str]]:
         return _SYMBOL_CACHE[key]
     major, minor, _ = fx.version
     arches = ("arm64",) if fx.arch == "arm64" else ("armhf", "arm", "armmp")
+    flavour = page_flavour(fx.kid)
     found: tuple[str, Mapping[str, str]] | None = None
     for arch in arches:
-        hits = sorted(
-            glob.glob(str(KCONFIG / f"debian-{major}.{minor}-{arch}.config*"))
-            + glob.glob(str(KCONFIG / f"debian-{major}.{minor}-{arch}-*.config*"))
-        )
+        if flavour:
+            # a page-size flavour (arm64-6.12-16k): only its own file, never the 4K one
+            own = f"debian-{major}.{minor}-{arch}-{flavour}.config*"
+            hits = sorted(glob.glob(str(KCONFIG / own)))
+        else:
+            hits = sorted(
+                h
+                for h in glob.glob(str(KCONFIG / f"debian-{major}.{minor}-{arch}.config*"))
+                + glob.glob(str(KCONFIG / f"debian-{major}.{minor}-{arch}-*.config*"))
+                if not page_flavour(os.path.basename(h).split(".config")[0])
+            )
         if hits:
             from cmacheck.load.kconfig import load_config
 
@@ -222,6 +238,31 @@ def symbols_for(fx: Fixture) -> tuple[str, Mapping[str, str]]:
         found = (f"embedded:{key}", FALLBACK_SYMBOLS[key])
     _SYMBOL_CACHE[key] = found
     return found
+
+
+#: ``--page-size`` what-if (api.page_overrides) on the 4K package's config of the same Debian
+#: release, per page-size flavour kernel id: must predict what the real flavour kernel did.
+WHATIF_BASE_CONFIG: dict[str, Path] = {
+    "arm64-6.12-16k": KCONFIG / "debian-6.12.117-arm64.config.gz",  # linux-image-...-arm64
+}
+
+
+def whatif_symbols(fx: Fixture) -> Mapping[str, str]:
+    key = f"{fx.kid}:whatif"
+    if key not in _SYMBOL_CACHE:
+        from cmacheck.api import page_overrides
+        from cmacheck.load.kconfig import load_config
+
+        page = {"16k": 16384, "64k": 65536}[page_flavour(fx.kid) or ""]
+        cfg = load_config(str(WHATIF_BASE_CONFIG[fx.kid]), overrides=page_overrides("arm64", page))
+        _SYMBOL_CACHE[key] = (f"whatif:{WHATIF_BASE_CONFIG[fx.kid].name}", dict(cfg.symbols))
+    return _SYMBOL_CACHE[key][1]
+
+
+def page_flavour(name: str) -> str | None:
+    """``16k`` / ``64k`` for a page-size flavour kernel id or config file name, else None."""
+    m = re.search(r"-(16k|64k)$", name)
+    return m.group(1) if m else None
 
 
 def boot_chain(fx: Fixture) -> BootChain:
@@ -274,17 +315,20 @@ def _int(v: object) -> int | None:
 _RUN_CACHE: dict[str, tuple[DryRun, ParsedLog]] = {}
 
 
-def predict(fx: Fixture) -> tuple[DryRun, ParsedLog]:
-    if fx.id in _RUN_CACHE:
-        return _RUN_CACHE[fx.id]
-    _, symbols = symbols_for(fx)
+def predict(fx: Fixture, whatif: bool = False) -> tuple[DryRun, ParsedLog]:
+    """The dry run for ``fx`` and its parsed log; ``whatif``: from the 4K config with
+    ``--page-size`` set to the fixture's page size (:func:`whatif_symbols`)."""
+    key = f"{fx.id}:whatif" if whatif else fx.id
+    if key in _RUN_CACHE:
+        return _RUN_CACHE[key]
+    symbols = whatif_symbols(fx) if whatif else symbols_for(fx)[1]
     dt = load_dtb(str(fx.path / "board.dtb"))
     kernel = kernel_model(fx.version, fx.arch, symbols)
     chosen = board.chosen(dt, board.root_cells(dt))
     cmdline = parse_cmdline(chosen.bootargs or "")
     run = dry_run(dt, kernel=kernel, cmdline=cmdline, symbols=symbols, boot=boot_chain(fx))
     parsed = parse_log(fx.log())
-    _RUN_CACHE[fx.id] = (run, parsed)
+    _RUN_CACHE[key] = (run, parsed)
     return run, parsed
 
 
@@ -396,7 +440,7 @@ def _hex(v: int | None) -> str:
     return "None" if v is None else f"{v:#x}"
 
 
-def region_problems(fx: Fixture) -> tuple[int, int, int, list[str]]:
+def region_problems(fx: Fixture, whatif: bool = False) -> tuple[int, int, int, list[str]]:
     """(regions compared, regions agreeing, of which silent, problems) for the DT regions.
 
     "silent": the kernel printed nothing and the trace shows nothing for the region, which
@@ -404,7 +448,7 @@ def region_problems(fx: Fixture) -> tuple[int, int, int, list[str]]:
     RAM, or -- in a boot without ``memblock=debug`` -- a region the kernel reserves without
     printing anything about it).
     """
-    run, parsed = predict(fx)
+    run, parsed = predict(fx, whatif)
     obs = observe(run, parsed)
     compared = exact = silent = 0
     problems: list[str] = []
@@ -455,9 +499,9 @@ def region_problems(fx: Fixture) -> tuple[int, int, int, list[str]]:
     return compared, exact, silent, problems
 
 
-def default_problems(fx: Fixture) -> tuple[bool, list[str]]:
+def default_problems(fx: Fixture, whatif: bool = False) -> tuple[bool, list[str]]:
     """(base exact, problems) for the default CMA area."""
-    run, parsed = predict(fx)
+    run, parsed = predict(fx, whatif)
     pred = run.default_cma
     real = parsed.default_area
     if pred is None and real is None:
@@ -494,8 +538,8 @@ def base_tolerance(run: DryRun) -> int:
     return run.facts.cma_alignment
 
 
-def log_problems(fx: Fixture) -> list[str]:
-    run, parsed = predict(fx)
+def log_problems(fx: Fixture, whatif: bool = False) -> list[str]:
+    run, parsed = predict(fx, whatif)
     if list(run.log) == parsed.lines:
         return []
     import difflib
@@ -536,6 +580,51 @@ def test_default_area_matches_kernel(fx: Fixture) -> None:
 def test_predicted_log_matches_kernel(fx: Fixture) -> None:
     diff = log_problems(fx)
     assert not diff, f"[{symbols_for(fx)[0]}]\n" + "\n".join(diff)
+
+
+WHATIF_FIXTURES = [f for f in FIXTURES if f.kid in WHATIF_BASE_CONFIG]
+
+
+def test_page_size_whatif_symbols() -> None:
+    """``--page-size 16K`` on Debian's 4K 6.12 config gives exactly the modelled symbols of
+    Debian's 16K package (the packages differ in ARM64_{4K,16K}_PAGES and
+    ARCH_FORCE_MAX_ORDER 10 -> 11 among them; FINDINGS.md section 6)."""
+    for kid in WHATIF_BASE_CONFIG:
+        fx = next((f for f in FIXTURES if f.kid == kid), None)
+        if fx is None:
+            continue
+        assert dict(whatif_symbols(fx)) == dict(symbols_for(fx)[1])
+
+
+@pytest.mark.parametrize("fx", [_param(f, "whatif") for f in WHATIF_FIXTURES])
+def test_page_size_whatif_matches_kernel(fx: Fixture) -> None:
+    """The what-if predicts the flavour kernel's regions, default area and log."""
+    _, _, _, problems = region_problems(fx, whatif=True)
+    problems += default_problems(fx, whatif=True)[1]
+    problems += log_problems(fx, whatif=True)
+    assert not problems, f"[{_SYMBOL_CACHE[f'{fx.kid}:whatif'][0]}]\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("case", ["base", "t2b", "c-kib", "t18"])
+def test_page_size_whatif_cli(case: str) -> None:
+    """The same through the command line: ``--page-size 16K`` on the 4K config, compared with
+    the 16K kernel's own log (``--dmesg``): every region and the default area agree."""
+    from conftest import run_cli
+
+    fx = next((f for f in WHATIF_FIXTURES if f.case == case), None)
+    if fx is None:
+        pytest.skip(f"arm64-6.12-16k/{case} not recorded")
+    b = boot_chain(fx)
+    r = run_cli([
+        str(fx.path / "board.dtb"), "--config", str(WHATIF_BASE_CONFIG[fx.kid]),
+        "--page-size", "16K", "--dtb-addr", hex(b.dtb_addr or 0),
+        "--kernel-addr", hex(b.kernel_addr or 0), "--kernel-size", str(b.kernel_size),
+        "--dmesg", str(fx.path / "boot.log.gz"), "--format", "json",
+    ])
+    assert r.code in (0, 1), r.err
+    assert r.json["kernel"]["page_size"] == 16384
+    assert r.json["dmesg"]["agree"] == r.json["dmesg"]["total"] > 0
+    assert not [f for f in r.json["findings"] if f["rule"].startswith("CMA8")]
 
 
 FAILED_BOOTS = fixtures(failed=True)

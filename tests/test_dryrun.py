@@ -811,3 +811,106 @@ def test_16k_pages_sparse_buffer_mostly_freed(tmp_path: Path) -> None:
     assert freed and freed[0].size == 16 * 32 * MIB - 16 * 512 * 1024
     assert r.default_cma is not None and r.default_cma.base is not None
     assert r.default_cma.base % (32 * MIB) == 0 and r.default_cma.base > 0xB000_0000
+
+
+# ------------------------------------ command-line CMA areas and NUMA nodes (§2.5, §3.1)
+
+_TWO_NODES = (
+    'cpus { #address-cells = <1>; #size-cells = <0>; cpu@0 { device_type = "cpu"; reg = <0>; '
+    "numa-node-id = <0>; }; };"
+    'memory@40000000 { device_type = "memory"; reg = <0 0x40000000 0 0x40000000>; '
+    "numa-node-id = <0>; };"
+    'memory@80000000 { device_type = "memory"; reg = <0 0x80000000 0 0x40000000>; '
+    "numa-node-id = <1>; };"
+)
+
+
+def _areas(r: DryRun) -> list[tuple[str, str, int | None, int]]:
+    return [(a.name, a.status, a.base, a.size >> 20) for a in r.extra_areas]
+
+
+def test_numa_nodes_from_dt(tmp_path: Path) -> None:
+    """numa-node-id on memory nodes -> two online nodes; none -> one fake node."""
+    two = run(build_dt(tmp_path, ram=(), root_extra=_TWO_NODES), model(K61), "", QEMU_BOOT)
+    assert two.facts.numa_nodes == (
+        (0, ((0x4000_0000, 0x8000_0000),)),
+        (1, ((0x8000_0000, 0xC000_0000),)),
+    )
+    one = run(build_dt(tmp_path), model(K61), "", QEMU_BOOT)
+    assert one.facts.numa_nodes == ((0, ((0x4000_0000, 0xC000_0000),)),)
+
+
+def test_numa_node_without_id_falls_back_to_one_node(tmp_path: Path) -> None:
+    """Memory without a node id: "Warning: invalid memblk node" -> fake node (recorded
+    arm64-6.1 numa2-mixed)."""
+    first = "reg = <0 0x40000000 0 0x40000000>;"
+    extra = _TWO_NODES.replace(f"{first} numa-node-id = <0>;", first)
+    r = run(build_dt(tmp_path, ram=(), root_extra=extra), model(K61), "", QEMU_BOOT)
+    assert [n for n, _ in r.facts.numa_nodes] == [0]
+
+
+def test_pernuma_per_node_6_1(tmp_path: Path) -> None:
+    """[QEMU arm64-6.1 numa2-pernuma] pernuma0 0x7de00000, pernuma1 0xbda00000, default
+    0xb8a00000 (per-node NODE_DATA and memmap)."""
+    dt = build_dt(tmp_path, ram=(), root_extra=_TWO_NODES)
+    r = run(dt, model(K61), "cma_pernuma=32M", QEMU_BOOT, {**ARM64, "DMA_PERNUMA_CMA": "y"})
+    assert _areas(r) == [
+        ("pernuma0", "created", 0x7DE0_0000, 32),
+        ("pernuma1", "created", 0xBDA0_0000, 32),
+    ]
+    assert r.default_cma is not None and r.default_cma.base == 0xB8A0_0000
+
+
+def test_pernuma_node_exact_failure(tmp_path: Path) -> None:
+    """[QEMU arm64-6.1 numa2-pernuma-big] no fallback to another node: both 1 GiB areas fail."""
+    dt = build_dt(tmp_path, ram=(), root_extra=_TWO_NODES)
+    r = run(dt, model(K61), "cma_pernuma=1G", QEMU_BOOT, {**ARM64, "DMA_PERNUMA_CMA": "y"})
+    assert [(n, s) for n, s, _, _ in _areas(r)] == [("pernuma0", "failed"), ("pernuma1", "failed")]
+    assert "cma: dma_pernuma_cma_reserve: reservation failed: err -12, node 1" in r.log
+
+
+def test_numa_cma_unknown_without_config(tmp_path: Path) -> None:
+    """Debian 6.12 has no CONFIG_DMA_NUMA_CMA: cma_pernuma= is an unknown parameter."""
+    r = run(build_dt(tmp_path), model(K612), "cma_pernuma=32M", QEMU_BOOT)
+    assert r.extra_areas == ()
+    assert r.facts.cmdline_cma_notes[0][0] == "unknown"
+
+
+def test_numa_cma_7_2_after_default_and_override(tmp_path: Path) -> None:
+    """[QEMU arm64-sid numa1-both] one "numa0" area of the numa_cma= size, after the default."""
+    syms = {**ARM64, "CMA_AREAS": "20", "DMA_NUMA_CMA": "y"}
+    r = run(
+        build_dt(tmp_path),
+        model(K72, DMA_NUMA_CMA="y"),
+        "cma_pernuma=16M numa_cma=0:32M",
+        QEMU_BOOT,
+        syms,
+    )
+    assert _areas(r) == [("numa0", "created", 0xB9A0_0000, 32)]
+    assert r.default_cma is not None and r.default_cma.base == 0xBBA0_0000
+
+
+@pytest.mark.parametrize(
+    ("version", "base"),
+    [(K61, 0x7FA0_0000), (K612, None)],
+    ids=["6.1-pmd-aligned", "6.12-gigantic-aligned"],
+)
+def test_hugetlb_alignment(tmp_path: Path, version: tuple[int, int, int], base: int | None) -> None:
+    """[QEMU numa1-hugetlb-2g] 6.1 aligns the 1 GiB area to 2 MiB, 6.12 to 1 GiB (fails)."""
+    r = run(build_dt(tmp_path), model(version), "hugetlb_cma=1G", QEMU_BOOT)
+    ((name, status, got, size),) = _areas(r)
+    assert (name, got, size) == ("hugetlb0", base, 1024)
+    assert status == ("created" if base else "failed")
+
+
+def test_hugetlb_size_and_offline_node_notes(tmp_path: Path) -> None:
+    """[QEMU arm64-6.1 numa1-hugetlb-small / -node] dropped requests are facts for the rules."""
+    six = ((0x4000_0000, 6 * GIB),)
+    small = run(build_dt(tmp_path, ram=six), model(K61), "hugetlb_cma=512M", QEMU_BOOT)
+    assert small.extra_areas == ()
+    assert "hugetlb_cma: cma area should be at least 1024 MiB" in small.log
+    assert [k for k, _ in small.facts.cmdline_cma_notes] == ["hugetlb-size"]
+    node = run(build_dt(tmp_path, ram=six), model(K61), "hugetlb_cma=0:1G,1:1G", QEMU_BOOT)
+    assert _areas(node) == [("hugetlb0", "created", 0x1_0000_0000, 1024)]
+    assert node.log[:1] == ("hugetlb_cma: invalid node 1 specified",)
+    assert [k for k, _ in node.facts.cmdline_cma_notes] == ["invalid-node"]

@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cmacheck.errors import InputError, UsageError
 from cmacheck.load.kconfig import ConfigProblem, KernelConfig, load_config
@@ -676,3 +678,58 @@ def test_quiet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     load_config(str(DATA / "problems.config"))
     load_config(str(DEBIAN_ARM64))
     assert capsys.readouterr() == ("", "")
+
+
+# ------------------------------------------- the text scans against the line loop
+
+
+def _reference_parse(
+    text: str, modelled: frozenset[str]
+) -> tuple[dict[str, tuple[str, int]], list[tuple[str, str | None, int, bool]], int | None]:
+    """The straightforward line loop (confdata.c conf_read_simple) that _parse's whole-text
+    scans replace: (requested, modelled assignments, first garbage line)."""
+    requested: dict[str, tuple[str, int]] = {}
+    assignments: list[tuple[str, str | None, int, bool]] = []
+    for number, line in enumerate(text.split("\n"), 1):
+        if line[:7] == "CONFIG_":
+            name, eq, value = line[7:].partition("=")
+            if eq:
+                requested[name] = (value, number)
+            if name in modelled:
+                assignments.append((name, value if eq else None, number, False))
+        elif line[:9] == "# CONFIG_":
+            name, _, rest = line[9:].partition(" ")
+            if rest[:10] == "is not set":
+                requested[name] = ("n", number)
+                if name in modelled:
+                    assignments.append((name, "n", number, True))
+        elif line and line[0] != "#" and not line.isspace():
+            return requested, assignments, number
+    return requested, assignments, None
+
+
+_PIECES = ["CONFIG_", "# CONFIG_", "#", "CMA", "CMA_AREAS", "ARM", "FOO", "=", "y", "n",
+           " is not set", "is not set", " ", "\t", "\r", "\x0b", "\u2028", '"a b"', "x", "\n"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join))
+def test_scans_match_line_loop(text: str) -> None:
+    from cmacheck.load import kconfig
+
+    modelled = frozenset(("CMA", "CMA_AREAS", "ARM"))
+    requested, assignments, garbage = _reference_parse(text, modelled)
+    try:
+        got, found, _ = kconfig._parse("t", text, modelled)
+    except InputError as e:
+        assert e.line == garbage
+        return
+    assert garbage is None
+    assert [tuple(a) for a in found] == assignments
+    # lookups one by one (what a run does), then the whole mapping (built once, same order)
+    for name in [*requested, "CMA", "FOO", "", "CMA=y", "CMA ", "A\nB", "X"]:
+        assert got.get(name) == requested.get(name)
+        assert (name in got) == (name in requested)
+    assert list(got.items()) == list(requested.items())
+    assert len(got) == len(requested) and got == requested
+    assert repr(got) == repr(requested)

@@ -12,7 +12,7 @@ from test_boots import fixtures
 
 from cmacheck import api
 from cmacheck.errors import InputError
-from cmacheck.live import collect, kernel_span, read_kmsg
+from cmacheck.live import code_starts_at_stext, collect, kernel_span, read_kmsg
 
 KCONFIG = ROOT / "tests" / "data" / "kconfig" / "debian-6.1-arm64.config.gz"
 
@@ -116,3 +116,87 @@ def test_cli_live_refuses_dt(tmp_path: Path) -> None:
     assert (r.code, r.out) == (2, "")
     assert r.err == ("cmacheck: error: --live reads the running board's own tree and log: "
                      "give no DT and no --dmesg\n")
+
+
+# ------------------------------------------------------- real captures (tools/record_live.py)
+
+LIVE_ROOTS = sorted(p.parent for p in (ROOT / "tests" / "live").glob("*/meta.json"))
+
+
+def _meta(root: Path) -> dict:
+    import json
+
+    return json.loads((root / "meta.json").read_text())
+
+
+def test_live_captures_present() -> None:
+    assert {p.name for p in LIVE_ROOTS} >= {"arm64-6.1", "arm64-6.12"}
+
+
+@pytest.mark.parametrize("root", LIVE_ROOTS, ids=lambda p: p.name)
+def test_capture_is_the_booted_tree(root: Path) -> None:
+    """/sys/firmware/fdt is byte for byte the DTB the loader put in memory."""
+    import hashlib
+
+    meta = _meta(root)
+    fdt = (root / "sys/firmware/fdt").read_bytes()
+    assert hashlib.sha256(fdt).hexdigest() == meta["dtb"]["sha256"]
+    assert (root / "proc/sys/kernel/osrelease").read_text().strip() == meta["release"]
+
+
+@pytest.mark.parametrize("root", LIVE_ROOTS, ids=lambda p: p.name)
+def test_capture_prediction_agrees_with_its_boot(root: Path) -> None:
+    """``cmacheck --live --root`` on a real capture: every region and the default CMA area
+    as that boot's own kernel log says (no CMA8xx difference)."""
+    from cmacheck.dmesg import parse_log
+    from cmacheck.load.log import pick_boot
+
+    meta = _meta(root)
+    inputs = api.live_inputs(str(root))
+    assert inputs.config is not None and inputs.notes == ()
+    report = api.run(inputs)
+    c = report.ctx.comparison
+    assert c is not None and c.differences == () and c.agree == c.total > 0
+    assert c.kernel_version == meta["release"]
+    assert not [f for f in report.findings if f.rule.startswith("CMA8")]
+    # the default area exactly, not only within the comparison's tolerance
+    text, _, _ = pick_boot(inputs.dmesg_text or "", inputs.dmesg, None)
+    logged = parse_log(text).default_area
+    predicted = report.ctx.run.default_cma
+    assert logged is not None and predicted is not None
+    assert (predicted.base, predicted.size >> 20) == (logged.base, logged.size_mib)
+
+
+@pytest.mark.parametrize("root", LIVE_ROOTS, ids=lambda p: p.name)
+def test_capture_kernel_placement(root: Path) -> None:
+    """The Image placement derived from /proc/iomem is where the loader put the Image."""
+    meta = _meta(root)
+    img = meta["kernel_image"]
+    inputs = api.live_inputs(str(root))
+    assert (inputs.kernel_addr, inputs.kernel_size) == (int(img["load_address"], 16),
+                                                        img["image_size"])
+
+
+@pytest.mark.parametrize("root", LIVE_ROOTS, ids=lambda p: p.name)
+def test_capture_kernel_code_start(root: Path) -> None:
+    """/proc/iomem "Kernel code" starts at _stext (load + 64 KiB) on 6.1, at the load address
+    (_text) on 6.12.117 and 7.2 -- the rule ``code_starts_at_stext`` encodes."""
+    from cmacheck.kernel import parse_version
+
+    meta = _meta(root)
+    load = int(meta["kernel_image"]["load_address"], 16)
+    span = kernel_span((root / "proc/iomem").read_text())
+    assert span is not None
+    version = parse_version(meta["kernel"]["version"])
+    assert span[0] == load + (0x10000 if code_starts_at_stext(version) else 0)
+    assert span[0] - load == {"arm64-6.1": 0x10000}.get(root.name, 0)
+
+
+@pytest.mark.parametrize(
+    ("version", "stext"),
+    [((5, 10, 0), False), ((5, 11, 0), True), ((6, 1, 192), True), ((6, 6, 50), True),
+     ((6, 12, 117), False), ((6, 13, 0), True), ((6, 17, 3), True), ((6, 17, 4), False),
+     ((6, 18, 0), False), ((7, 2, 13), False)],
+)
+def test_code_starts_at_stext(version: tuple[int, int, int], stext: bool) -> None:
+    assert code_starts_at_stext(version) is stext

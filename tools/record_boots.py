@@ -44,7 +44,10 @@ _print_lock = threading.Lock()
 
 def qemu_argv(p: model.Plan, kinfo: dict, kfile: str, initrd_file: str | None,
               timeout: int) -> list[str]:
-    cpu = kinfo.get("cpu") or ("cortex-a57" if p.arch == "arm64" else "cortex-a15")
+    spec = fetchmod.KERNELS.get(kinfo.get("kernel_id", ""))
+    # the kernel id's current -cpu wins over the one kernel.json recorded at fetch time
+    cpu = (spec.cpu if spec else "") or kinfo.get("cpu") or \
+        ("cortex-a57" if p.arch == "arm64" else "cortex-a15")
     exe = "qemu-system-aarch64" if p.arch == "arm64" else "qemu-system-arm"
     argv = ["timeout", str(timeout), exe, "-M", "virt", "-cpu", cpu]
     argv += ["-smp", "1", "-m", str(p.case.ram_mb), "-nographic", "-no-reboot",

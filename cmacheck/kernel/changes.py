@@ -901,6 +901,127 @@ CHANGES: tuple[Change, ...] = (
         _T61 + " arch/arm/mm/mmu.c adjust_lowmem_bounds",
         "SRC",
     ),
+    # ------------------------------------------- command-line CMA areas (NUMA, hugetlb)
+    # Where arm64 declares the cma_pernuma= / numa_cma= areas: bootmem_init after the NUMA
+    # node data and hugetlb CMA (<6.7), the start of dma_contiguous_reserve (6.7-7.1), its end
+    # (7.2).  Recorded: arm64-6.1 numa1-pernuma (pernuma area above the memmap, default
+    # below it), arm64-sid numa1-pernuma.
+    Change("cma.numa_stage", _B, "none", _T54, "SRC"),
+    Change("cma.numa_stage", (5, 10, 0), "bootmem", _T510 + " arm64 bootmem_init", "SRC"),
+    Change("cma.numa_stage", (6, 7, 0), "contiguous-start", _NUMA, "INF"),
+    Change("cma.numa_stage", (7, 2, 0), "contiguous-end", _T72 + "; recorded arm64-sid", "SRC"),
+    # hugetlb_cma_reserve: size rules and alignment.  <=6.14: sizes below one gigantic page
+    # are dropped ("should be at least"), others rounded up to whole gigantic pages.  7.2:
+    # sizes must be multiples of the gigantic page ("must be a multiple of").  Alignment:
+    # PAGE_SIZE << HUGETLB_PAGE_ORDER before 6.10 (recorded arm64-6.1 numa1-hugetlb-2g: a
+    # 1 GiB area at 0x7fa00000), the gigantic page from 6.10 (the same case fails on 6.12).
+    Change("hugetlb.cma_mode", _B, "round-up", _T61 + " mm/hugetlb.c; recorded arm64-6.1", "QEMU"),
+    Change(
+        "hugetlb.cma_mode",
+        (6, 15, 0),
+        "multiple",
+        _FVDL + "; 7.2.13 binary strings ('must be a multiple of')",
+        "INF",
+    ),
+    Change(
+        "hugetlb.cma_align",
+        _B,
+        "pmd",
+        _T61 + " mm/hugetlb.c (PAGE_SIZE << HUGETLB_PAGE_ORDER); recorded arm64-6.1 "
+        "numa1-hugetlb-2g",
+        "QEMU",
+    ),
+    Change(
+        "hugetlb.cma_align",
+        (6, 10, 0),
+        "gigantic",
+        "Frank van der Linden 'mm/hugetlb: align cma on allocation order, not demotion order' "
+        "(30 Apr 2024, on mm-stable for 6.10); recorded arm64-6.12 numa1-hugetlb-2g fails",
+        "INF",
+    ),
+    # Where arm64 calls hugetlb_cma_reserve: bootmem_init right after the NUMA set-up (<=6.12,
+    # recorded arm64-6.1/6.12 numa1-hugetlb: before the default area); 7.2 after
+    # dma_contiguous_reserve, still before the memmap (recorded arm64-sid numa1-hugetlb).
+    Change("hugetlb.cma_stage", _B, "bootmem", _T61 + " arch/arm64/mm/init.c bootmem_init", "SRC"),
+    Change(
+        "hugetlb.cma_stage",
+        (7, 2, 0),
+        "after-contiguous",
+        "recorded arm64-sid numa1-hugetlb (moved between 6.13 and 7.2: version open)",
+        "QEMU",
+    ),
+    # 7.2 CONFIG_CMA_SIZE_PERNUMA: with more than one online node and neither cma_pernuma= nor
+    # numa_cma=, every node gets a "numa%d" area of the default size (recorded arm64-sid
+    # numa2-base: 64 MiB default + 64 MiB on node 0 + 64 MiB on node 1)
+    Change(
+        "msg.cma_reserved_ranges",
+        _B,
+        None,
+        "cma_declare_contiguous_multi does not exist before 6.15",
+        "INF",
+    ),
+    Change(
+        "msg.cma_reserved_ranges",
+        (6, 15, 0),
+        _m("info", _CMA, "Reserved %lu MiB in %d range%s"),
+        _FVDL + "; recorded arm64-sid numa1-hugetlb ('Reserved 1024 MiB in 1 range')",
+    ),
+    Change(
+        "msg.hugetlb_invalid_node",
+        _B,
+        _m("warn", "", "hugetlb_cma: invalid node %d specified"),
+        _T61 + " mm/hugetlb.c",
+        "SRC",
+    ),
+    Change(
+        "msg.hugetlb_node_too_small",
+        _B,
+        _m("warn", "", "hugetlb_cma: cma area of node %d should be at least %lu MiB"),
+        _T61 + " mm/hugetlb.c",
+        "SRC",
+    ),
+    Change(
+        "msg.hugetlb_node_too_small",
+        (6, 15, 0),
+        _m("warn", "", "hugetlb_cma: cma area of node %d must be a multiple of %lu MiB"),
+        "7.2.13 binary strings (mm/hugetlb_cma.c)",
+        "INF",
+    ),
+    Change(
+        "msg.hugetlb_too_small",
+        _B,
+        _m("warn", "", "hugetlb_cma: cma area should be at least %lu MiB"),
+        _T61 + " mm/hugetlb.c; recorded arm64-6.1 numa1-hugetlb-small",
+        "QEMU",
+    ),
+    Change(
+        "msg.hugetlb_too_small",
+        (6, 15, 0),
+        _m("warn", "", "hugetlb_cma: cma area must be a multiple of %lu MiB"),
+        "7.2.13 binary strings (mm/hugetlb_cma.c)",
+        "INF",
+    ),
+    Change(
+        "msg.hugetlb_reserve",
+        _B,
+        _m("info", "", "hugetlb_cma: reserve %lu MiB, up to %lu MiB per node"),
+        "recorded arm64-6.1 numa1-hugetlb",
+        "QEMU",
+    ),
+    Change(
+        "msg.hugetlb_reserved",
+        _B,
+        _m("info", "", "hugetlb_cma: reserved %lu MiB on node %d"),
+        "recorded arm64-6.1 numa1-hugetlb",
+        "QEMU",
+    ),
+    Change(
+        "msg.hugetlb_failed",
+        _B,
+        _m("warn", "", "hugetlb_cma: reservation failed: err %d, node %d"),
+        _T61 + " mm/hugetlb.c",
+        "SRC",
+    ),
     Change(
         "msg.memory_limited",
         _B,

@@ -7,6 +7,8 @@ would with libfdt's ``fdt_overlay_apply``) into :class:`cmacheck.model.DeviceTre
 from __future__ import annotations
 
 import re
+import sys
+from array import array
 from collections.abc import Sequence
 
 import libfdt  # type: ignore[import-untyped]
@@ -119,9 +121,23 @@ def _props(path: str, fdt: libfdt.Fdt, node: Node) -> None:
         poff = fdt.next_property_offset(poff, (libfdt.NOTFOUND,))
 
 
-def _walk(path: str, fdt: libfdt.Fdt) -> Node:
+def _too_many_nodes(path: str) -> InputError:
+    return InputError(path, f"more than {MAX_NODES} nodes: cmacheck reads at most "
+                      f"{MAX_NODES} (real trees have a few thousand at most)")
+
+
+def _too_deep(path: str, npath: str) -> InputError:
+    return InputError(path, f"nodes nested {MAX_DEPTH} or more levels deep: the kernel "
+                      "(drivers/of/fdt.c:unflatten_dt_nodes, FDT_MAX_DEPTH) skips them",
+                      node=npath)
+
+
+def walk_libfdt(path: str, fdt: libfdt.Fdt) -> Node:
     """The tree in one linear pass of fdt_next_node (as the kernel's unflatten_dt_nodes does),
-    with the limits above; no recursion, and no sibling skipping over deep subtrees."""
+    with the limits above; no recursion, and no sibling skipping over deep subtrees.
+
+    The reference for :func:`_walk_struct`, and what runs when that one meets anything
+    unusual (a pre-v17 blob, a name that is not UTF-8)."""
     root = Node(name="", path="/", offset=0)
     _props(path, fdt, root)
     open_nodes = [root]  # open_nodes[d]: the node at depth d on the current path
@@ -132,21 +148,116 @@ def _walk(path: str, fdt: libfdt.Fdt) -> Node:
             return root
         count += 1
         if count > MAX_NODES:
-            raise InputError(path, f"more than {MAX_NODES} nodes: cmacheck reads at most "
-                             f"{MAX_NODES} (real trees have a few thousand at most)")
+            raise _too_many_nodes(path)
         parent = open_nodes[depth - 1]
         name: str = fdt.get_name(offset)
         _check_name(path, "node", parent.path, name)
         npath = f"{parent.path.rstrip('/')}/{name}"
         if depth >= MAX_DEPTH:
-            raise InputError(path, f"nodes nested {MAX_DEPTH} or more levels deep: the "
-                             "kernel (drivers/of/fdt.c:unflatten_dt_nodes, FDT_MAX_DEPTH) "
-                             "skips them", node=npath)
+            raise _too_deep(path, npath)
         node = Node(name=name, path=npath, offset=offset)
         parent.children.append(node)
         del open_nodes[depth:]
         open_nodes.append(node)
         _props(path, fdt, node)
+
+
+_FDT_BEGIN_NODE, _FDT_END_NODE, _FDT_PROP, _FDT_NOP = 1, 2, 3, 4
+# The structure block as big-endian 32-bit words ("I" is 4 bytes on every CPython platform
+# cmacheck runs on; _walk falls back to libfdt where it is not).
+_WORD = "I" if array("I").itemsize == 4 else ""
+_SWAP = sys.byteorder == "little"
+
+
+class _Unusual(Exception):
+    """The structure block holds something _walk_struct leaves to libfdt."""
+
+
+def _walk(path: str, data: bytes, fdt: libfdt.Fdt) -> Node:
+    """The tree of a blob that fdt_check_full accepted: read straight from the structure block
+    (one Python->C call per property through pylibfdt was most of a batch run's time), or by
+    :func:`walk_libfdt` when the blob is unusual.  Both give the same tree and the same
+    errors (tests/test_dtb.py compares them on every DTB of the repository and on fuzzed
+    blobs)."""
+    try:
+        return _walk_struct(path, data)
+    except (_Unusual, ValueError, IndexError):
+        # ValueError includes UnicodeDecodeError: libfdt's walk gives the exact message.
+        return walk_libfdt(path, fdt)
+
+
+def _walk_struct(path: str, data: bytes) -> Node:
+    """fdt_next_node / fdt_first_property_offset semantics on the raw tokens: a node's
+    properties are the FDT_PROP tokens (NOPs between them skipped) up to its first
+    subnode or its end; the walk stops at the end of the root node."""
+    data = bytes(data)  # property values are bytes, as pylibfdt gives them
+    version = int.from_bytes(data[20:24], "big")
+    if version < 17 or not _WORD:  # older layouts: property alignment, no size_dt_struct
+        raise _Unusual
+    off_struct = int.from_bytes(data[8:12], "big")
+    off_strings = int.from_bytes(data[12:16], "big")
+    size_strings = int.from_bytes(data[32:36], "big")
+    size_struct = int.from_bytes(data[36:40], "big")
+    block = data[off_struct:off_struct + size_struct]
+    strings = data[off_strings:off_strings + size_strings]
+    words = array(_WORD)
+    words.frombytes(block[: len(block) & ~3])
+    if _SWAP:
+        words.byteswap()
+    if not words or words[0] != _FDT_BEGIN_NODE:
+        raise _Unusual  # libfdt's own walk reports it (FDT_ERR_BADOFFSET)
+    find = block.index
+    root = Node(name="", path="/", offset=0)
+    stack = [root]  # stack[d]: the node at depth d on the current path
+    node = root
+    props = root.props
+    collecting = True  # still in the node's leading properties
+    names: dict[int, str] = {}  # nameoff -> name, checked on first use
+    count = 1
+    pos = (find(b"\0", 4) + 4) & ~3  # the root's name is not used
+    while True:
+        tok = words[pos >> 2]
+        if tok == _FDT_PROP:
+            size = words[(pos >> 2) + 1]
+            if collecting:
+                nameoff = words[(pos >> 2) + 2]
+                name = names.get(nameoff)
+                if name is None:
+                    name = strings[nameoff:strings.index(b"\0", nameoff)].decode()
+                    if not (name.isascii() and name.isprintable()):
+                        _check_name(path, "property", node.path, name)
+                    names[nameoff] = name
+                props[name] = Prop(name, block[pos + 12:pos + 12 + size])
+            pos = (pos + 15 + size) & ~3
+        elif tok == _FDT_BEGIN_NODE:
+            count += 1
+            if count > MAX_NODES:
+                raise _too_many_nodes(path)
+            end = find(b"\0", pos + 4)
+            name = block[pos + 4:end].decode()
+            if not (name.isascii() and name.isprintable()):
+                _check_name(path, "node", node.path, name)
+            npath = f"{node.path.rstrip('/')}/{name}"
+            if len(stack) >= MAX_DEPTH:
+                raise _too_deep(path, npath)
+            child = Node(name=name, path=npath, offset=pos)
+            node.children.append(child)
+            stack.append(child)
+            node = child
+            props = child.props
+            collecting = True
+            pos = (end + 4) & ~3
+        elif tok == _FDT_END_NODE:
+            stack.pop()
+            if not stack:
+                return root
+            node = stack[-1]
+            collecting = False
+            pos += 4
+        elif tok == _FDT_NOP:
+            pos += 4
+        else:
+            raise _Unusual
 
 
 def _check_limits(dt: DeviceTree) -> None:
@@ -178,7 +289,7 @@ def parse_dtb(path: str, data: bytes, overlays: Sequence[str] = ()) -> DeviceTre
         data = apply_overlays(path, data[: fdt.totalsize()], overlays)
         fdt = _open_fdt(path, data)
     try:
-        root = _walk(path, fdt)
+        root = _walk(path, data, fdt)
         rsv = []
         if fdt.num_mem_rsv() > MAX_MEMRESERVE:
             raise InputError(path, f"{fdt.num_mem_rsv()} /memreserve/ entries: cmacheck "

@@ -52,6 +52,9 @@ _VERSION_RE = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
 _INT_RE = re.compile(r"-?(?:0|[1-9][0-9]*)")
 _HEX_RE = re.compile(r"(?:0[xX])?[0-9a-fA-F]+")
 _HEADER_LINES = 10  # the kernel writes the header as line 3
+# A line that is empty, blank, a comment or starts with CONFIG_ is fine; the first other one
+# is garbage (searched in the text with a "\n" in front, so that every line follows one).
+_BAD_LINE = re.compile(r"\n(?!CONFIG_|#|[^\S\n]*(?:\n|$))")
 # A full allyesconfig is about 300 KiB; this only bounds the memory a hostile file can take.
 MAX_CONFIG_BYTES = 64 * 1024 * 1024
 
@@ -165,15 +168,14 @@ def load_config(
     effective_arch = _resolve_arch(arch if arch is not None else header_arch, requested)
 
     symbols, problems = _evaluate(syms, assignments, effective_arch, version)
-    raw = MappingProxyType(requested)
     return KernelConfig(
         path=path,
         version=version,
         version_string=version_string,
         arch=effective_arch,
         symbols=MappingProxyType(symbols),
-        requested=raw,
-        lines=_Lines(raw),
+        requested=requested,
+        lines=_Lines(requested),
         problems=problems,
     )
 
@@ -241,7 +243,7 @@ def _gunzip(path: str, data: bytes) -> bytes:
 
 def _parse(
     path: str, text: str, modelled: AbstractSet[str]
-) -> tuple[dict[str, tuple[str, int]], list[_Assignment], tuple[int, str, str] | None]:
+) -> tuple[_Requested, list[_Assignment], tuple[int, str, str] | None]:
     """(every assignment, last wins; modelled assignments in order; header).
 
     Follows confdata.c conf_read_simple: "# CONFIG_X is not set..." means n, any other
@@ -250,35 +252,103 @@ def _parse(
     data" from the kernel's tool; cmacheck rejects it (whitespace-only lines aside).
     """
     header: tuple[int, str, str] | None = None
-    lines = text.split("\n")
-    for number, line in enumerate(lines[:_HEADER_LINES], 1):
+    for number, line in enumerate(text.split("\n", _HEADER_LINES)[:_HEADER_LINES], 1):
         m = _HEADER_RE.fullmatch(line)
         if m:
             header = (number, m.group(1), m.group(2))
             break
-    # One plain loop with slicing: ~10,000 lines in a few milliseconds.
-    requested: dict[str, tuple[str, int]] = {}
+    # Whole-text regex scans, not a loop over ~10,000 lines: only the few dozen modelled
+    # assignments become Python objects (the loop cost more than the rest of a run's load).
+    lined = "\n" + text  # every line, the first included, starts after a "\n"
+    bad = _BAD_LINE.search(lined)
+    if bad is not None:
+        number = lined.count("\n", 0, bad.start() + 1)
+        line = lined[bad.start() + 1 :].partition("\n")[0]
+        shown = line if len(line) <= 80 else line[:77] + "..."
+        raise InputError(path, f"not a Kconfig assignment: {shown!r}", line=number)
+    names = "|".join(sorted(map(re.escape, modelled))) or "(?!)"
+    # re.compile caches by pattern: the model (and so the pattern) is the same on every call.
+    found = re.compile(
+        rf"\n(?:CONFIG_({names})(?:=(.*)|$)|# CONFIG_({names}) is not set)", re.M
+    )
     assignments: list[_Assignment] = []
-    for number, line in enumerate(lines, 1):
-        head = line[:7]
-        if head == "CONFIG_":
-            name, eq, value = line[7:].partition("=")
-            if eq:
-                requested[name] = (value, number)
-                if name in modelled:
-                    assignments.append(_Assignment(name, value, number, False))
-            elif name in modelled:
-                assignments.append(_Assignment(name, None, number, False))
-        elif head == "# CONFI":
-            name, _, rest = line[9:].partition(" ")
-            if line[7:9] == "G_" and rest[:10] == "is not set":
-                requested[name] = ("n", number)
-                if name in modelled:
-                    assignments.append(_Assignment(name, "n", number, True))
-        elif line and line[0] != "#" and not line.isspace():
-            shown = line if len(line) <= 80 else line[:77] + "..."
-            raise InputError(path, f"not a Kconfig assignment: {shown!r}", line=number)
-    return requested, assignments, header
+    number, pos = 0, 0
+    for m in found.finditer(lined):
+        start = m.start()
+        number += lined.count("\n", pos, start + 1)
+        pos = start + 1
+        if m.group(3) is not None:
+            assignments.append(_Assignment(m.group(3), "n", number, True))
+        else:
+            assignments.append(_Assignment(m.group(1), m.group(2), number, False))
+    return _Requested(lined), assignments, header
+
+
+class _Requested(Mapping[str, tuple[str, int]]):
+    """Every assignment of the file, the last one winning: name -> (value as written,
+    1-based line); "# CONFIG_X is not set" reads as "n".
+
+    A full ``.config`` has ~10,000 assignments and cmacheck asks for a handful, so a lookup
+    searches the text for that name; iterating (or ``len``) builds the whole dict once, in
+    file order, and keeps it (a per-object cache: the text never changes).
+    """
+
+    __slots__ = ("_all", "_lined")
+
+    def __init__(self, lined: str) -> None:
+        self._lined = lined  # the text with a "\n" in front: every line follows a "\n"
+        self._all: dict[str, tuple[str, int]] | None = None
+
+    def __getitem__(self, name: str) -> tuple[str, int]:
+        if self._all is not None:
+            return self._all[name]
+        lined = self._lined
+        # The forms the full parse accepts for this name: "CONFIG_<name>=" (the name ends at
+        # the first "="), "# CONFIG_<name> is not set" (the name ends at the first space).
+        at_set = -1 if "=" in name or "\n" in name else lined.rfind(f"\nCONFIG_{name}=")
+        at_unset = (-1 if " " in name or "\n" in name
+                    else lined.rfind(f"\n# CONFIG_{name} is not set"))
+        start = max(at_set, at_unset)
+        if start < 0:
+            raise KeyError(name)
+        number = lined.count("\n", 0, start + 1)
+        if start == at_unset:
+            return ("n", number)
+        end = lined.find("\n", start + 1)
+        return (lined[start + 9 + len(name) : end if end >= 0 else None], number)
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        try:
+            self[name]
+        except KeyError:
+            return False
+        return True
+
+    def _full(self) -> dict[str, tuple[str, int]]:
+        if self._all is None:
+            found: dict[str, tuple[str, int]] = {}
+            for number, line in enumerate(self._lined[1:].split("\n"), 1):
+                if line[:7] == "CONFIG_":
+                    name, eq, value = line[7:].partition("=")
+                    if eq:
+                        found[name] = (value, number)
+                elif line[:9] == "# CONFIG_":
+                    name, _, rest = line[9:].partition(" ")
+                    if rest[:10] == "is not set":
+                        found[name] = ("n", number)
+            self._all = found
+        return self._all
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._full())
+
+    def __len__(self) -> int:
+        return len(self._full())
+
+    def __repr__(self) -> str:
+        return repr(self._full())
 
 
 class _Lines(Mapping[str, int]):

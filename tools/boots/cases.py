@@ -441,6 +441,74 @@ def _boards() -> list[Case]:
     ]
 
 
+# Two NUMA nodes on one QEMU RAM block: the harness writes the memory@ nodes, the case closes the
+# root block to add numa-node-id to them by path (the harness has no per-bank properties), then
+# reopens it for the cpu node id and the distance map.
+def _numa_tree(ids: tuple[int, int] | tuple[int, None] = (0, 1), dist: bool = True) -> str:
+    out = ["};"]
+    for bank, nid in zip(("40000000", "80000000"), ids, strict=True):
+        if nid is not None:
+            out.append(f"&{{/memory@{bank}}} {{ numa-node-id = <{nid}>; }};")
+    out += ["/ {", "cpus { cpu@0 { numa-node-id = <0>; }; };"]
+    if dist:
+        out.append(n("distance-map", 'compatible = "numa-distance-map-v1";',
+                     "distance-matrix = <0 0 10>, <0 1 20>, <1 1 10>;"))
+    return "\n".join(out)
+
+
+_NUMA2 = [(0x40000000, GiB), (0x80000000, GiB)]
+_NUMA2_6G = [(0x40000000, 3 * GiB), (0x100000000, 3 * GiB)]
+
+
+def _numa6g_tree() -> str:
+    return _numa_tree().replace("memory@80000000", "memory@100000000")
+
+
+def _numa() -> list[Case]:
+    """Command-line CMA areas (cma_pernuma=, numa_cma=, hugetlb_cma=) on one and two nodes."""
+    a64 = ("arm64",)
+    return [
+        Case("numa1-pernuma", "one node: cma_pernuma=32M", cmdline="cma_pernuma=32M",
+             arches=a64),
+        Case("numa1-numacma", "one node: numa_cma=0:32M", cmdline="numa_cma=0:32M", arches=a64),
+        Case("numa1-numacma-offline", "one node: numa_cma=1:32M (node 1 offline)",
+             cmdline="numa_cma=1:32M", arches=a64),
+        Case("numa1-pernuma-big", "one node: cma_pernuma=3G (larger than RAM)",
+             cmdline="cma_pernuma=3G", arches=a64),
+        Case("numa1-both", "one node: cma_pernuma=16M numa_cma=0:32M",
+             cmdline="cma_pernuma=16M numa_cma=0:32M", arches=a64),
+        Case("numa1-pernuma-slots", "19 static CMA regions + cma_pernuma=16M: who gets slot 20",
+             [cma_static(f"c{i}", 0x50000000 + i * 2 * MiB, 2 * MiB) for i in range(19)],
+             cmdline="cma_pernuma=16M", arches=a64),
+        Case("numa1-hugetlb", "6 GiB, one node: hugetlb_cma=1G", cmdline="hugetlb_cma=1G",
+             ram_mb=6144, arches=a64),
+        Case("numa1-hugetlb-small", "6 GiB, one node: hugetlb_cma=512M (below 1 GiB)",
+             cmdline="hugetlb_cma=512M", ram_mb=6144, arches=a64),
+        Case("numa1-hugetlb-2g", "2 GiB, one node: hugetlb_cma=1G (no free aligned GiB)",
+             cmdline="hugetlb_cma=1G", arches=a64),
+        Case("numa1-hugetlb-node", "6 GiB, one node: hugetlb_cma=0:1G,1:1G (node 1 offline)",
+             cmdline="hugetlb_cma=0:1G,1:1G", ram_mb=6144, arches=a64),
+        Case("numa2-base", "two nodes (1 GiB each, numa-node-id): Kconfig default only",
+             memory=_NUMA2, root_extra=_numa_tree(), arches=a64),
+        Case("numa2-pernuma", "two nodes: cma_pernuma=32M", memory=_NUMA2,
+             root_extra=_numa_tree(), cmdline="cma_pernuma=32M", arches=a64),
+        Case("numa2-numacma", "two nodes: numa_cma=1:64M", memory=_NUMA2,
+             root_extra=_numa_tree(), cmdline="numa_cma=1:64M", arches=a64),
+        Case("numa2-pernuma-big", "two nodes: cma_pernuma=1G (a whole node)", memory=_NUMA2,
+             root_extra=_numa_tree(), cmdline="cma_pernuma=1G", arches=a64),
+        Case("numa2-mixed", "two memory nodes, only the second with numa-node-id",
+             memory=_NUMA2, root_extra=_numa_tree((None, 1)), cmdline="cma_pernuma=32M",
+             arches=a64),
+        Case("numa2-nodist", "two nodes without a distance-map: cma_pernuma=32M",
+             memory=_NUMA2, root_extra=_numa_tree(dist=False), cmdline="cma_pernuma=32M",
+             arches=a64),
+        Case("numa2-hugetlb", "6 GiB in two 3 GiB nodes: hugetlb_cma=2G", memory=_NUMA2_6G,
+             root_extra=_numa6g_tree(), cmdline="hugetlb_cma=2G", ram_mb=6144, arches=a64),
+        Case("numa2-cma", "two nodes: cma=128M", memory=_NUMA2, root_extra=_numa_tree(),
+             cmdline="cma=128M", arches=a64),
+    ]
+
+
 # armhf without earlycon (memblock=debug) prints nothing when the kernel dies before the console
 # starts: these cases are repeated there with earlycon and without memblock=debug.
 _ARMHF_EARLYCON = ("c-outside", "cma-outside-ram", "cma-partial-ram", "mem-hole-cma",
@@ -460,7 +528,7 @@ def _earlycon_variants(cases: list[Case]) -> list[Case]:
 
 
 def all_cases() -> list[Case]:
-    cases = _paper() + _cmdline() + _mixes() + _memory() + _boards()
+    cases = _paper() + _cmdline() + _mixes() + _memory() + _boards() + _numa()
     cases += _earlycon_variants(cases)
     seen = set()
     for c in cases:
