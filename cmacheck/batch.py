@@ -9,6 +9,9 @@ apply inline suppressions and the baseline, and collect one BatchResult for the 
   prints one stderr line for it and exits 2 once everything else has been reported.
 - ``-j N`` runs boards in N spawn-safe worker processes; results come back in input order and
   are identical to ``-j 1``.  Each process loads a given ``.config`` once (cached by path).
+- A checked board keeps what the formatters read, not the device tree and the ``.config``
+  it was checked with (:func:`detach`): a batch holds every board until the output is
+  written, and workers send each result back through pickle.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from cmacheck import api, rules, suppress
 from cmacheck import baseline as bl
@@ -29,11 +32,13 @@ from cmacheck.config import Policy
 from cmacheck.errors import CmacheckError, UsageError
 from cmacheck.findings import Finding, Severity
 from cmacheck.load.kconfig import KernelConfig, load_config
+from cmacheck.model import DeviceTree
 
 
 @dataclass(frozen=True, slots=True)
 class BoardResult:
-    """One board: its Report, or the input error that stopped it."""
+    """One board: its Report (detached: see :func:`detach`), or the input error that stopped
+    it."""
 
     dt: str
     report: api.Report | None = None
@@ -135,7 +140,46 @@ def check_board(job: Job) -> BoardResult:
     kept, hidden = suppress.split(report.findings, report.ctx.dt)
     if hidden:
         report = dataclasses.replace(report, findings=kept)
-    return BoardResult(job.inputs.dt, report, suppressed=hidden)
+    return BoardResult(job.inputs.dt, detach(report), suppressed=hidden)
+
+
+class Dropped:
+    """Stands in a detached Context for what a batch does not keep; reading it fails loudly
+    (AttributeError naming it) instead of giving a stale or empty value."""
+
+    __slots__ = ("what",)
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(f"{self.what} is not kept once a board is checked "
+                             f"(cmacheck.batch.detach): .{name}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Dropped, (self.what,))
+
+    def __repr__(self) -> str:
+        return f"Dropped({self.what!r})"
+
+
+def detach(report: api.Report) -> api.Report:
+    """The Report without ``ctx.dt`` and ``ctx.config`` (a Dropped each), once the rules and
+    the inline suppressions have read them.
+
+    The formatters (report/*.py), --predict-log, diff and the baseline read the findings,
+    the inputs, the CMA plan and ``ctx.kernel/run/ram/memory/rmem/cells/cmdline/workload/
+    comparison``, never the whole tree or the .config.  Those two are most of a board's
+    memory and of what a -j worker pickles back (a Debian .config is about 300 KB pickled,
+    the tree of a large board 160 KB).
+    """
+    ctx = dataclasses.replace(
+        report.ctx,
+        dt=cast(DeviceTree, Dropped("the device tree")),
+        config=(None if report.ctx.config is None
+                else cast(KernelConfig, Dropped("the kernel config"))),
+    )
+    return dataclasses.replace(report, ctx=ctx)
 
 
 def _mappingproxy(d: dict[Any, Any]) -> types.MappingProxyType[Any, Any]:
@@ -155,11 +199,16 @@ def run_jobs(jobs: Sequence[Job], workers: int = 1,
              on_done: Callable[[BoardResult], None] | None = None) -> list[BoardResult]:
     """Check every job, in order; ``workers`` > 1 uses that many spawned processes."""
     results: list[BoardResult] = []
+    kernels: dict[Any, Any] = {}
+
+    def done(r: BoardResult) -> None:
+        results.append(_share_kernel(r, kernels))
+        if on_done is not None:
+            on_done(results[-1])
+
     if workers <= 1 or len(jobs) <= 1:
         for job in jobs:
-            results.append(check_board(job))
-            if on_done is not None:
-                on_done(results[-1])
+            done(check_board(job))
         return results
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -169,10 +218,24 @@ def run_jobs(jobs: Sequence[Job], workers: int = 1,
     chunk = max(1, min(16, len(jobs) // (n * 4)))
     with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init) as ex:
         for r in ex.map(check_board, jobs, chunksize=chunk):
-            results.append(r)
-            if on_done is not None:
-                on_done(r)
+            done(r)
     return results
+
+
+def _share_kernel(b: BoardResult, kernels: dict[Any, Any]) -> BoardResult:
+    """The board with the run's first KernelModel equal to its own: every board of one kernel
+    and config has an equal model of about 20 KB (mostly its citations)."""
+    kernel = b.report.ctx.kernel if b.report is not None else None
+    if kernel is None or b.report is None:
+        return b
+    try:
+        shared = kernels.setdefault(kernel, kernel)
+    except TypeError:  # an unhashable model: kept as it is
+        return b
+    if shared is kernel:
+        return b
+    ctx = dataclasses.replace(b.report.ctx, kernel=shared)
+    return dataclasses.replace(b, report=dataclasses.replace(b.report, ctx=ctx))
 
 
 def apply_baseline(boards: Iterable[BoardResult], baseline: bl.Baseline

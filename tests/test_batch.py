@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import shutil
 from pathlib import Path
 from typing import Any
@@ -10,8 +11,9 @@ from typing import Any
 import pytest
 from conftest import ROOT, run_cli
 
-from cmacheck import batch
+from cmacheck import api, batch, rules
 from cmacheck.errors import UsageError
+from cmacheck.report import json_report
 
 
 @pytest.fixture(autouse=True)
@@ -122,3 +124,33 @@ def test_batch_sarif_single_run(tree: Path) -> None:
     assert len(log["runs"]) == 1
     targets = {res["analysisTarget"]["uri"] for res in log["runs"][0]["results"]}
     assert targets == {(tree / "vendor-a/m.dtb").as_uri()}  # absolute paths become file: URIs
+
+
+def _job(dt: str, config: str | None = "examples/clean/kernel.config") -> batch.Job:
+    return batch.Job(api.Inputs(dt=dt, config=config), tuple(r.ID for r in rules.ALL), {})
+
+
+def test_results_do_not_keep_the_tree_or_the_config() -> None:
+    """A batch holds every board until the output is written and -j pickles each result
+    back: the device tree and the .config are dropped once the rules have read them."""
+    r = batch.check_board(_job("examples/problems/board.dtb", "examples/problems/kernel.config"))
+    assert r.report is not None
+    with pytest.raises(AttributeError, match=r"the device tree is not kept .*: \.node$"):
+        r.report.ctx.dt.node  # noqa: B018
+    with pytest.raises(AttributeError, match=r"the kernel config is not kept"):
+        r.report.ctx.config.symbols  # noqa: B018
+    full = api.run(api.Inputs(dt="examples/problems/board.dtb",
+                              config="examples/problems/kernel.config"))
+    assert json_report.board_object(r.report) == json_report.board_object(full)
+    # What a worker sends back: about 10 KB, not the 100s of KB of tree and config.
+    assert len(pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL)) < 40_000
+    assert pickle.loads(pickle.dumps(r)).report.ctx.dt.what == "the device tree"
+    no_config = batch.check_board(_job("examples/clean/board.dtb", None))
+    assert no_config.report is not None and no_config.report.ctx.config is None
+
+
+def test_boards_of_one_kernel_share_its_model(tree: Path) -> None:
+    jobs = [_job(str(p)) for p in sorted(tree.rglob("*.dtb"))]
+    kernels = [b.report.ctx.kernel for b in batch.run_jobs(jobs) if b.report is not None]
+    assert len(kernels) == 3 and kernels[0] is not None
+    assert all(k is kernels[0] for k in kernels)

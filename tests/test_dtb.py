@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import hashlib
+import random
+import struct
 import subprocess
+import sys
 from pathlib import Path
+from typing import Any, NoReturn
+from unittest import mock
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cmacheck.errors import InputError
+from cmacheck.load import dtb
 from cmacheck.load.dtb import load_dtb
+from cmacheck.model import DeviceTree
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+sys.path.insert(0, str(EXAMPLES.parent / "tools" / "fuzz"))
+
+import fdtgen  # noqa: E402
 
 
 def _dtb(tmp_path: Path, src: str, *flags: str) -> Path:
@@ -109,3 +121,146 @@ def test_missing_and_directory(tmp_path: Path) -> None:
     with pytest.raises(InputError) as e:
         load_dtb(str(tmp_path))
     assert str(e.value) == f"{tmp_path}: is a directory, not a device tree"
+
+
+# ---------------------------------------------------------------- the structure-block walk
+# parse_dtb reads the tree straight from the structure block (_walk_struct) once libfdt's
+# fdt_check_full accepted the blob, and leaves anything unusual to the pylibfdt walk
+# (walk_libfdt).  Both must give the same model and the same errors: these tests compare the
+# two on every DTB of the repository and on odd but fdt_check_full-clean token streams.
+# (benchmarks/walk_check.py compares them on the benchmark corpus, which is not in git.)
+
+ROOT = EXAMPLES.parent
+# One file per content (the boot records share many board DTBs).
+REPO_DTBS = sorted({p.read_bytes(): p for d in ("examples", "tests") for ext in ("*.dtb", "*.dtbo")
+                    for p in sorted((ROOT / d).rglob(ext))}.values())
+
+
+def _shape(dt: DeviceTree) -> list[Any]:
+    return [dt.memreserve, dt.totalsize] + [
+        (n.name, n.path, n.offset, [c.path for c in n.children],
+         [(k, p.name, type(p.value), p.value, p.loc) for k, p in n.props.items()])
+        for n in dt.walk()]
+
+
+def _outcome(data: bytes) -> tuple[Any, ...]:
+    try:
+        return ("tree", _shape(dtb.parse_dtb("t.dtb", data)))
+    except InputError as e:
+        return ("error", str(e), e.node)
+
+
+def _unusual(*_args: object) -> NoReturn:
+    raise dtb._Unusual
+
+
+def _both(data: bytes) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    fast = _outcome(data)
+    with mock.patch.object(dtb, "_walk_struct", _unusual):
+        reference = _outcome(data)
+    return fast, reference
+
+
+def test_struct_walk_equals_libfdt_walk_on_every_repository_dtb() -> None:
+    assert len(REPO_DTBS) > 100
+    differ = [str(p.relative_to(ROOT)) for p in REPO_DTBS if len(set(map(repr, _both(
+        p.read_bytes())))) != 1]
+    assert differ == []
+
+
+def test_struct_walk_is_what_runs() -> None:
+    # Not a silent fallback to libfdt on ordinary trees.
+    for p in REPO_DTBS[:50]:
+        data = p.read_bytes()
+        assert _shape(DeviceTree("t.dtb", dtb._walk_struct("t.dtb", data))) == _shape(
+            DeviceTree("t.dtb", dtb.walk_libfdt("t.dtb", dtb._open_fdt("t.dtb", data))))
+
+
+_PROP_NAMES = ([b"reg", b"compatible", b"size", b"status", b"no-map", b"x" * 40],
+               [b"", b"a\nb", b"\x7f", b"caf\xc3\xa9", b"\xe0QQ"])  # (plain, odd)
+_NODE_NAMES = ([b"n0", b"n1", b"n2", b"r@1000", b"memory@40000000", b"reserved-memory",
+                b"chosen", b"x" * 40], [b"", b"a\tb", b"caf\xc3\xa9", b"\xff", b"sl/ash"])
+
+
+def _name(rng: random.Random, names: tuple[list[bytes], list[bytes]]) -> bytes:
+    return rng.choice(names[rng.random() < 0.05])
+
+
+def _token_stream(rng: random.Random) -> bytes:
+    """A structure block of odd but mostly fdt_check_full-clean shape: NOPs anywhere,
+    properties after subnodes or outside any node, a named root, a second top-level node,
+    duplicate and non-text names, pre-v17 headers."""
+    names: dict[bytes, int] = {}
+    strings = bytearray()
+    out = bytearray()
+
+    def put(*words: int) -> None:
+        out.extend(struct.pack(f">{len(words)}I", *words))
+
+    def pad(b: bytes) -> bytes:
+        return b + b"\0" * (-len(b) % 4)
+
+    def prop() -> None:
+        name = _name(rng, _PROP_NAMES)
+        if name not in names:
+            names[name] = len(strings)
+            strings.extend(name + b"\0")
+        value = bytes(rng.getrandbits(8) for _ in range(rng.choice((0, 1, 4, 7, 8, 16))))
+        put(3, len(value), names[name])
+        out.extend(pad(value))
+
+    def node(name: bytes) -> None:
+        put(1)
+        out.extend(pad(name + b"\0"))
+
+    if rng.random() < 0.1:
+        rng.choice((lambda: put(4), prop))()
+    node(b"" if rng.random() < 0.8 else _name(rng, _NODE_NAMES))
+    depth = 1
+    for _ in range(rng.randrange(1, 40)):
+        r = rng.random()
+        if r < 0.45:
+            prop()
+        elif r < 0.65:
+            node(_name(rng, _NODE_NAMES))
+            depth += 1
+        elif r < 0.85 and depth > 1:
+            put(2)
+            depth -= 1
+        elif r < 0.95:
+            put(4)
+        else:
+            put(2)  # unbalanced: fdt_check_full rejects it, or it ends the root early
+            depth -= 1
+            if depth == 0:
+                break
+    put(*[2] * depth)
+    if rng.random() < 0.2:
+        rng.choice((lambda: (node(b"second"), put(2)), prop, lambda: put(4)))()
+    put(9)
+    version = 17 if rng.random() < 0.85 else rng.choice((16, 2))
+    rsv = struct.pack(">QQ", 0, 0)
+    off_struct = 40 + len(rsv)
+    off_strings = off_struct + len(out)
+    total = off_strings + len(strings)
+    header = struct.pack(">10I", 0xD00DFEED, total, off_struct, off_strings, 40, version,
+                         min(version, 16), 0, len(strings), len(out))
+    return header + rsv + bytes(out) + bytes(strings)
+
+
+@settings(deadline=None, derandomize=True, database=None, max_examples=400,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2**32 - 1).map(random.Random))
+def test_struct_walk_equals_libfdt_walk_on_odd_streams(rng: random.Random) -> None:
+    fast, reference = _both(_token_stream(rng))
+    assert fast == reference
+
+
+@settings(deadline=None, derandomize=True, database=None, max_examples=300,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.sampled_from([p.read_bytes() for p in REPO_DTBS[:4]]),
+       st.integers(0, 2**32 - 1).map(random.Random))
+def test_struct_walk_equals_libfdt_walk_on_mutated_blobs(seed: bytes,
+                                                         rng: random.Random) -> None:
+    fast, reference = _both(fdtgen.mutate(seed, rng))
+    assert fast == reference

@@ -200,64 +200,76 @@ def _walk_struct(path: str, data: bytes) -> Node:
     size_struct = int.from_bytes(data[36:40], "big")
     block = data[off_struct:off_struct + size_struct]
     strings = data[off_strings:off_strings + size_strings]
-    words = array(_WORD)
+    words = array(_WORD)  # words[i]: the token (or length, name offset) at byte 4 * i
     words.frombytes(block[: len(block) & ~3])
     if _SWAP:
         words.byteswap()
     if not words or words[0] != _FDT_BEGIN_NODE:
         raise _Unusual  # libfdt's own walk reports it (FDT_ERR_BADOFFSET)
     find = block.index
+    new_prop = Prop
     root = Node(name="", path="/", offset=0)
     stack = [root]  # stack[d]: the node at depth d on the current path
     node = root
     props = root.props
-    collecting = True  # still in the node's leading properties
     names: dict[int, str] = {}  # nameoff -> name, checked on first use
     count = 1
-    pos = (find(b"\0", 4) + 4) & ~3  # the root's name is not used
+    i = (find(b"\0", 4) + 4) >> 2  # the root's name is not used
     while True:
-        tok = words[pos >> 2]
-        if tok == _FDT_PROP:
-            size = words[(pos >> 2) + 1]
-            if collecting:
-                nameoff = words[(pos >> 2) + 2]
-                name = names.get(nameoff)
-                if name is None:
+        # The node's own properties.
+        while True:
+            tok = words[i]
+            if tok == _FDT_PROP:
+                size = words[i + 1]
+                try:
+                    name = names[words[i + 2]]
+                except KeyError:
+                    nameoff = words[i + 2]
                     name = strings[nameoff:strings.index(b"\0", nameoff)].decode()
                     if not (name.isascii() and name.isprintable()):
                         _check_name(path, "property", node.path, name)
                     names[nameoff] = name
-                props[name] = Prop(name, block[pos + 12:pos + 12 + size])
-            pos = (pos + 15 + size) & ~3
-        elif tok == _FDT_BEGIN_NODE:
-            count += 1
-            if count > MAX_NODES:
-                raise _too_many_nodes(path)
-            end = find(b"\0", pos + 4)
-            name = block[pos + 4:end].decode()
-            if not (name.isascii() and name.isprintable()):
-                _check_name(path, "node", node.path, name)
-            npath = f"{node.path.rstrip('/')}/{name}"
-            if len(stack) >= MAX_DEPTH:
-                raise _too_deep(path, npath)
-            child = Node(name=name, path=npath, offset=pos)
-            node.children.append(child)
-            stack.append(child)
-            node = child
-            props = child.props
-            collecting = True
-            pos = (end + 4) & ~3
-        elif tok == _FDT_END_NODE:
-            stack.pop()
-            if not stack:
-                return root
-            node = stack[-1]
-            collecting = False
-            pos += 4
-        elif tok == _FDT_NOP:
-            pos += 4
-        else:
-            raise _Unusual
+                start = 4 * i + 12
+                props[name] = new_prop(name, block[start:start + size])
+                i += 3 + ((size + 3) >> 2)
+            elif tok == _FDT_NOP:
+                i += 1
+            else:
+                break
+        # Up to the next subnode (properties after a subnode belong to no node for libfdt).
+        while True:
+            tok = words[i]
+            if tok == _FDT_BEGIN_NODE:
+                break
+            if tok == _FDT_END_NODE:
+                stack.pop()
+                if not stack:
+                    return root
+                node = stack[-1]
+                i += 1
+            elif tok == _FDT_PROP:
+                i += 3 + ((words[i + 1] + 3) >> 2)
+            elif tok == _FDT_NOP:
+                i += 1
+            else:
+                raise _Unusual
+        count += 1
+        if count > MAX_NODES:
+            raise _too_many_nodes(path)
+        offset = 4 * i
+        end = find(b"\0", offset + 4)
+        name = block[offset + 4:end].decode()
+        if not (name.isascii() and name.isprintable()):
+            _check_name(path, "node", node.path, name)
+        npath = f"{node.path.rstrip('/')}/{name}"
+        if len(stack) >= MAX_DEPTH:
+            raise _too_deep(path, npath)
+        child = Node(name=name, path=npath, offset=offset)
+        node.children.append(child)
+        stack.append(child)
+        node = child
+        props = child.props
+        i = (end + 4) >> 2
 
 
 def _check_limits(dt: DeviceTree) -> None:
