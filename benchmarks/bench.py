@@ -3,8 +3,14 @@
     sh benchmarks/fetch_corpus.sh            # once: Debian 6.1 arm64 DTBs + config
     python3 benchmarks/bench.py [--write]    # measure; --write updates benchmarks/RESULTS.md
 
+cmacheck is measured as a user has it: ``pip install .`` (not ``-e``) into a throw-away venv,
+benchmarks/.venv, reinstalled whenever the source changed (the first run needs the
+dependencies from PyPI or pip's cache).  Nothing of the calling interpreter's site (editable
+finders, .pth files) or environment (PYTHONPATH, PYTHONDONTWRITEBYTECODE) leaks into the runs.
+
 Measures, in one run on this machine (ratios are only meaningful within one run):
-  (a) cold single-board run, process start to exit (median of N, `cmacheck` as installed);
+  (a) cold single-board run, process start to exit (median of N, the venv's `cmacheck`
+      script), next to the venv interpreter's own start-up (`python -c pass`);
   (b) batch throughput over the whole corpus, in one process per run, with and without -j;
   (c) dt-validate on a sample of the same DTBs, as a reference;
   (d) the dry-run core on synthetic trees of 10 ... 10,000 regions (how cost grows);
@@ -16,24 +22,75 @@ Targets (issue "Benchmarks and robustness"): (a) <= 150 ms median, (b) all DTBs 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import hashlib
 import os
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 CORPUS = HERE / "corpus"
 BOARD = "qcom/sm8450-hdk.dtb"  # the largest /reserved-memory upstream (43 regions)
+VENV = HERE / ".venv"  # the throw-away install (see install())
+PYTHON = str(VENV / "bin" / "python")
+CMACHECK = str(VENV / "bin" / "cmacheck")
 
 
 # Users' installs keep compiled bytecode; a PYTHONDONTWRITEBYTECODE inherited from a
 # sandbox would make every run recompile every module (measured: +150-200 ms per start).
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+# PYTHONPATH / PYTHONHOME would put another cmacheck or stdlib in front of the venv's.
+ENV = {k: v for k, v in os.environ.items()
+       if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPATH", "PYTHONHOME")}
+
+
+def _source_digest() -> str:
+    """What the installed copy is built from: the package, its bundled data, pyproject.toml."""
+    h = hashlib.sha256()
+    files = [ROOT / "pyproject.toml", *(ROOT / "cmacheck").rglob("*"),
+             *(ROOT / "schemas").rglob("*")]
+    for f in sorted(files):
+        if f.is_file() and "__pycache__" not in f.parts:
+            h.update(f"{f.relative_to(ROOT).as_posix()}\0{f.stat().st_size}\0".encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def install() -> None:
+    """benchmarks/.venv with this source tree ``pip install``ed, as a user has it."""
+    stamp = VENV / "cmacheck-source.sha256"
+    digest = _source_digest()
+    if stamp.exists() and Path(PYTHON).exists() and stamp.read_text() == digest:
+        return
+    try:
+        if not Path(PYTHON).exists():
+            stamp.unlink(missing_ok=True)
+            subprocess.run([sys.executable, "-m", "venv", "--clear", str(VENV)], check=True,
+                           env=ENV)
+        pip = [PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        if stamp.exists():  # dependencies are in place: only cmacheck changed
+            pip += ["--force-reinstall", "--no-deps"]
+        # Built from a copy: an in-tree build would reuse the checkout's build/ (where a
+        # deleted module lives on) and write build/ and *.egg-info next to the source.
+        with tempfile.TemporaryDirectory(prefix="cmacheck-bench-") as tmp:
+            for name in ("pyproject.toml", "README.md"):
+                shutil.copy2(ROOT / name, tmp)
+            for name in ("cmacheck", "schemas"):
+                shutil.copytree(ROOT / name, Path(tmp) / name,
+                                ignore=shutil.ignore_patterns("__pycache__"))
+            subprocess.run([*pip, tmp], check=True, env=ENV)
+    except subprocess.CalledProcessError as e:
+        sys.exit(f"cannot install cmacheck into {VENV} ({' '.join(e.cmd[:4])} failed; on Debian "
+                 "`python3 -m venv` needs the python3-venv package)")
+    stamp.write_text(digest)
 
 
 def _run(cmd: list[str]) -> tuple[float, int, int]:
@@ -72,20 +129,76 @@ def machine() -> str:
 
 
 def cold(config: Path, board: Path, n: int) -> tuple[float, float, int]:
-    cmd = [sys.executable, "-m", "cmacheck", str(board), "--config", str(config), "--format",
-           "json"]
-    _run(cmd)  # warm the page cache and __pycache__
+    cmd = [CMACHECK, str(board), "--config", str(config), "--format", "json"]
+    _run(cmd)  # warm the page cache
     walls = [_run(cmd)[0] for _ in range(n)]
     return statistics.median(walls), min(walls), _rss_of(cmd)
 
 
-def batch(config: Path, dtbs: Path, jobs: int | None) -> tuple[float, int]:
-    cmd = [sys.executable, "-m", "cmacheck", str(dtbs), "--config", str(config), "--format",
-           "json"]
+def bare(n: int) -> float:
+    """Median start-up of the venv's interpreter alone (the floor under (a))."""
+    cmd = [PYTHON, "-c", "pass"]
+    _run(cmd)
+    return statistics.median(_run(cmd)[0] for _ in range(n))
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (through /proc/PID/task/*/children)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        for task in Path(f"/proc/{p}/task").glob("*/children"):
+            with contextlib.suppress(OSError):  # the process or thread just ended
+                todo += [int(c) for c in task.read_text().split()]
+    return out
+
+
+def _rss_kib(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * (
+            os.sysconf("SC_PAGE_SIZE") // 1024)
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+@dataclass(frozen=True)
+class BatchRun:
+    wall: float  # seconds
+    cpu: float  # user + system seconds of the process and its -j workers
+    rss: int  # KiB: peak RSS of the largest single process (ru_maxrss, what GNU time prints)
+    rss_sum: int  # KiB: peak of the sum over the process and its workers (sampled every 20 ms)
+
+
+def _batch_run(cmd: list[str]) -> BatchRun:
+    """One batch run: wall and CPU time, and its memory as one process and as a tree."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
+    peak = 0
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        peak = max(peak, sum(_rss_kib(p) for p in _tree(proc.pid)))
+        time.sleep(0.02)
+    wall = time.perf_counter() - t
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if proc.returncode not in (0, 1):
+        sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}): {err[-400:]}")
+    # wait4's rusage covers the child and the workers it waited for; ru_maxrss is the
+    # largest of them, not their sum.
+    return BatchRun(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss,
+                    max(peak, usage.ru_maxrss))
+
+
+def batch(config: Path, dtbs: Path, jobs: int | None, n: int = 3) -> BatchRun:
+    """The run of median wall time out of ``n`` (the corpus stays in the page cache)."""
+    cmd = [CMACHECK, str(dtbs), "--config", str(config), "--format", "json"]
     if jobs is not None:
         cmd += ["-j", str(jobs)]
-    wall = _run(cmd)[0]
-    return wall, _rss_of(cmd)
+    runs = sorted((_batch_run(cmd) for _ in range(n)), key=lambda r: r.wall)
+    return runs[len(runs) // 2]
 
 
 def dt_validate(files: list[Path]) -> float | None:
@@ -149,16 +262,19 @@ def main() -> None:
     lines = [f"Machine: {machine()}.", f"Corpus: {len(files)} DTBs of "
              f"{(CORPUS / 'PACKAGE').read_text().strip()} with its config.", ""]
 
+    install()
     med, best, rss = cold(config, dtbs / BOARD, args.n)
     lines.append(f"(a) cold `cmacheck {BOARD} --config config --format json`: median "
                  f"{med * 1000:.0f} ms, best {best * 1000:.0f} ms over {args.n} runs "
-                 f"(target <= 150 ms); peak RSS {rss / 1024:.1f} MB")
+                 f"(target <= 150 ms); peak RSS {rss / 1024:.1f} MB; the interpreter alone "
+                 f"(`python -c pass`, same venv): median {bare(args.n) * 1000:.0f} ms")
     for jobs in (None, 2):
-        wall, rss = batch(config, dtbs, jobs)
+        b = batch(config, dtbs, jobs)
         label = "-j1" if jobs is None else f"-j{jobs}"
-        lines.append(f"(b) batch over all {len(files)} DTBs, {label}: {wall:.2f} s wall, "
-                     f"{wall / len(files) * 1000:.1f} ms per DTB (target <= 5 s); peak RSS "
-                     f"{rss / 1024:.1f} MB")
+        lines.append(f"(b) batch over all {len(files)} DTBs, {label}: {b.wall:.2f} s wall "
+                     f"(median of 3), {b.wall / len(files) * 1000:.1f} ms per DTB (target <= 5 s)"
+                     f", {b.cpu:.2f} s CPU; peak RSS {b.rss / 1024:.1f} MB per process"
+                     + (f", {b.rss_sum / 1024:.1f} MB all processes" if jobs else ""))
     sample = files[:: max(1, len(files) // args.sample)][: args.sample]
     per = dt_validate(sample)
     if per is None:

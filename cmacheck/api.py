@@ -7,7 +7,7 @@ never exits; ``cli.py`` turns a Report into output and an exit status.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Any
 
 from cmacheck import __version__, rules
@@ -24,7 +24,7 @@ from cmacheck.load.cmdline import (
     parse_cmdline,
     split_args,
 )
-from cmacheck.load.dts import load_devicetree
+from cmacheck.load.dtb import FDT_MAGIC, parse_dtb, read_file
 from cmacheck.load.kconfig import (
     ASSUMED_WITHOUT_CONFIG,
     KernelConfig,
@@ -32,12 +32,13 @@ from cmacheck.load.kconfig import (
     load_config,
 )
 from cmacheck.model import DeviceTree
+from cmacheck.records import record
 from cmacheck.units import parse_size, printable
 
 ARCHES = ("arm64", "arm", "riscv64")
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Inputs:
     """What the user asked for, as plain values (the CLI fills it, tests build it)."""
 
@@ -64,8 +65,10 @@ class Inputs:
     workload: str | None = None  # --workload: DMA allocations to replay on the CMA areas
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@record(eq=False)
 class Report:
+    """One board's result: its inputs, what was predicted and the findings."""
+
     inputs: Inputs
     ctx: Context
     findings: tuple[Finding, ...]
@@ -160,9 +163,11 @@ def _effective_cmdline(ctx: Context, inputs: Inputs, config: KernelConfig | None
 PAGE_SIZES = (4096, 16384, 65536)
 
 
-def page_overrides(arch: str | None, page_size: int | None) -> dict[str, str | None]:
+def page_overrides(arch: str | None, page_size: int | None,
+                   config: KernelConfig | None = None) -> dict[str, str | None]:
     """Kconfig what-if for ``--page-size``: the arm64 page-size choice, with the symbols whose
-    defaults follow it (MAX_ORDER) dropped so that they take this page size's default."""
+    defaults follow it (MAX_ORDER; 6.16+ PAGE_BLOCK_(MAX_)ORDER unless ``config`` set it below
+    its default) dropped so that they take this page size's default."""
     if page_size is None:
         return {}
     if page_size not in PAGE_SIZES:
@@ -175,6 +180,13 @@ def page_overrides(arch: str | None, page_size: int | None) -> dict[str, str | N
         f"ARM64_{n // 1024}K_PAGES": "y" if n == page_size else "n" for n in PAGE_SIZES}
     out.update({"ARCH_FORCE_MAX_ORDER": None, "FORCE_MAX_ZONEORDER": None,
                 "ARM64_PAGE_SHIFT": None})
+    # mm/Kconfig (6.16+): PAGE_BLOCK_(MAX_)ORDER defaults to ARCH_FORCE_MAX_ORDER and every full
+    # .config writes it, so at that default it follows the page size as well (Debian 7.2.13:
+    # 10 in the 4K package, 11 in the 16K one); a value set below it is a choice and stays.
+    for sym in ("PAGE_BLOCK_ORDER", "PAGE_BLOCK_MAX_ORDER"):
+        value = config.value(sym) if config is not None else None
+        if value is None or config is None or value == config.value("ARCH_FORCE_MAX_ORDER"):
+            out[sym] = None
     return out
 
 
@@ -254,12 +266,12 @@ def run(inputs: Inputs, *, selected: Iterable[rules.Rule] = rules.ALL,
         image_note = image.note
         if inputs.kernel_addr is None:
             raise UsageError("--kernel IMAGE needs --kernel-addr (where the bootloader put it)")
-    dt = load_devicetree(inputs.dt, include_dirs=inputs.include_dirs, overlays=inputs.overlays)
+    dt = _load_tree(inputs)
     override = _version(inputs, None)
     config = (config_loader(inputs.config, arch=inputs.arch, version=override)
               if inputs.config else None)
     arch = inputs.arch or (config.arch if config else None)
-    page = page_overrides(arch, inputs.page_size)
+    page = page_overrides(arch, inputs.page_size, config)
     if page and config is not None:
         config = config_loader(inputs.config, arch=inputs.arch, version=override,
                                overrides=page)
@@ -323,6 +335,28 @@ def run(inputs: Inputs, *, selected: Iterable[rules.Rule] = rules.ALL,
                         schema=_schema(dt) if inputs.schema else None, workload=workload)
     findings = run_rules(ctx, selected, severity)
     return Report(inputs, ctx, findings, text, explain, cma_plan=plan, notes=tuple(notes))
+
+
+def _load_tree(inputs: Inputs) -> DeviceTree:
+    """The device tree: a plain DTB directly, anything else through load.dts."""
+    if not inputs.overlays and _has_dtb_magic(inputs.dt):
+        return parse_dtb(inputs.dt, read_file(inputs.dt))
+    # DTS source and overlays need cpp/dtc and temporary files: imported only for them
+    # (subprocess and tempfile alone are a tenth of a plain run's start-up).
+    from cmacheck.load.dts import load_devicetree
+
+    return load_devicetree(inputs.dt, include_dirs=inputs.include_dirs,
+                           overlays=inputs.overlays)
+
+
+def _has_dtb_magic(path: str) -> bool:
+    # load_devicetree's own test (a DTB by content, whatever its name); anything it would
+    # reject or treat as source goes there for the same message.
+    try:
+        with open(path, "rb") as f:
+            return f.read(4) == FDT_MAGIC
+    except OSError:
+        return False
 
 
 def _compare(inputs: Inputs, run_: Any, kernel: Any, notes: list[str]) -> Any:

@@ -20,22 +20,23 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 
 from cmacheck.errors import InputError
 from cmacheck.findings import Finding
+from cmacheck.records import record
 
 FORMAT_VERSION = 1
-_FILE_LINE = re.compile(r"(?:[^\s:()\[\]'\"]*/)?([^\s/:()\[\]'\"]+):\d+\b")
-_HEX = re.compile(r"0x[0-9a-fA-F]+")
+# Patterns, compiled by re (and cached there) on first use: a run without a baseline never
+# needs them, and batch imports this module on every run.
+_FILE_LINE = r"(?:[^\s:()\[\]'\"]*/)?([^\s/:()\[\]'\"]+):\d+\b"
+_HEX = r"0x[0-9a-fA-F]+"
 
 Key = tuple[str, str, str, str]
 
 
 def normalise(message: str) -> str:
     """Drop directories and line numbers of ``file:line`` references; mask hex numbers."""
-    return _HEX.sub("0x…", _FILE_LINE.sub(r"\1", message))
+    return re.sub(_HEX, "0x…", re.sub(_FILE_LINE, r"\1", message))
 
 
 def anchor(f: Finding) -> str:
@@ -43,7 +44,11 @@ def anchor(f: Finding) -> str:
         return f.at.node
     if f.at.symbol:
         return f.at.symbol
-    return Path(f.at.file).name if f.at.file else ""
+    if not f.at.file:
+        return ""
+    from pathlib import Path  # only with a baseline (batch imports this module on every run)
+
+    return Path(f.at.file).name
 
 
 def board_id(dt: str, base_dir: str) -> str:
@@ -51,6 +56,8 @@ def board_id(dt: str, base_dir: str) -> str:
         rel = os.path.relpath(os.path.abspath(dt), os.path.abspath(base_dir))
     except ValueError:
         rel = dt
+    from pathlib import Path
+
     return Path(rel).as_posix()
 
 
@@ -58,8 +65,10 @@ def key(f: Finding, board: str) -> Key:
     return (f.rule, board, anchor(f), normalise(f.message))
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Baseline:
+    """A loaded baseline file: finding keys with their counts."""
+
     path: str
     entries: Counter[Key]
 

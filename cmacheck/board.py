@@ -7,17 +7,20 @@ dry run; this module only decodes and keeps the raw facts with their source loca
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from cmacheck.model import DeviceTree, Node, Prop
+from cmacheck.records import record
 
 # drivers/of/fdt.c: dt_root_addr_cells / dt_root_size_cells default when the root lacks them
 # (OF_ROOT_NODE_ADDR_CELLS_DEFAULT / OF_ROOT_NODE_SIZE_CELLS_DEFAULT).
 ROOT_CELLS_DEFAULT = (1, 1)
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Cells:
+    """``#address-cells`` / ``#size-cells`` in effect for a ``reg``-like property."""
+
     address: int
     size: int
 
@@ -37,12 +40,15 @@ def read_number(cells: tuple[int, ...]) -> int:
 def decode_pairs(prop: Prop, cells: Cells) -> list[tuple[int, int]] | None:
     """``<base size>`` entries; None when the length is not a whole number of entries."""
     n = cells.address + cells.size
-    if n == 0 or len(prop.value) % (n * 4):
+    value = prop.value
+    if n == 0 or len(value) % (n * 4):
         return None
-    raw = prop.cells
+    # read_number() of each slice of cells, straight from the bytes (cells are big-endian u32)
+    split, step = cells.address * 4, n * 4
     return [
-        (read_number(raw[i : i + cells.address]), read_number(raw[i + cells.address : i + n]))
-        for i in range(0, len(raw), n)
+        (int.from_bytes(value[i : i + split], "big"),
+         int.from_bytes(value[i + split : i + step], "big"))
+        for i in range(0, len(value), step)
     ]
 
 
@@ -62,16 +68,20 @@ def root_cells(dt: DeviceTree) -> Cells:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class MemoryBank:
+    """One non-empty ``<base size>`` entry of a memory node."""
+
     base: int
     size: int
     node: str  # path of the memory node
     prop: str  # "reg" or "linux,usable-memory"
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class MemoryNode:
+    """A ``device_type = "memory"`` node and its banks."""
+
     node: Node
     available: bool
     banks: tuple[MemoryBank, ...]  # size-0 entries already dropped, as the kernel does
@@ -100,8 +110,10 @@ def memory_nodes(dt: DeviceTree, cells: Cells) -> list[MemoryNode]:
     return out
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Chosen:
+    """What the kernel reads from ``/chosen`` early: bootargs, initrd, usable memory."""
+
     node: Node | None
     bootargs: str | None
     initrd: tuple[int, int] | None  # (start, end) exclusive, from linux,initrd-start/end
@@ -132,7 +144,7 @@ def chosen(dt: DeviceTree, cells: Cells) -> Chosen:
     )
 
 
-@dataclass(slots=True, eq=False)
+@record(frozen=False, eq=False)
 class ReservedNode:
     """One child of /reserved-memory with the properties the kernel reads."""
 
@@ -202,8 +214,10 @@ class ReservedNode:
         return None if p is None else decode_pairs(p, cells)
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class ReservedMemory:
+    """The ``/reserved-memory`` node: whether the kernel accepts it, and its children."""
+
     node: Node | None  # the /reserved-memory node, None if absent
     cells_ok: bool  # __reserved_mem_check_root(): cells equal to the root's and `ranges` present
     problems: tuple[str, ...]  # why cells_ok is False, one line each

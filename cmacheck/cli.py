@@ -260,7 +260,6 @@ def check(dt: tuple[str, ...], fmt: str | None, strict: bool, color: bool | None
           baseline_file: str | None, write_baseline: str | None, jobs: int | None,
           predict_log: bool, **opts: Any) -> None:
     """Check device trees (DTB or DTS files, directories of DTBs)."""
-    from cmacheck import baseline as bl
     from cmacheck import batch
 
     if strict and opts["fail_on"] is None:
@@ -283,6 +282,8 @@ def check(dt: tuple[str, ...], fmt: str | None, strict: bool, color: bool | None
             baseline_file = file.resolve(file.values["baseline"])
         boards = _run_boards(dts, opts, file, policy, jobs)
         if write_baseline:
+            from cmacheck import baseline as bl
+
             pairs = [(b.dt, f) for b in boards if b.report is not None
                      for f in b.report.findings]
             with open(write_baseline, "w", encoding="utf-8") as out:
@@ -291,7 +292,9 @@ def check(dt: tuple[str, ...], fmt: str | None, strict: bool, color: bool | None
             baseline_file = write_baseline
         stale: list[Any] = []
         if baseline_file:
-            boards, stale = batch.apply_baseline(boards, bl.load(baseline_file))
+            from cmacheck.baseline import load as load_baseline
+
+            boards, stale = batch.apply_baseline(boards, load_baseline(baseline_file))
     except CmacheckError as e:
         _fail(str(e))
     except OSError as e:
@@ -313,6 +316,10 @@ def _portability(dt: tuple[str, ...], opts: dict[str, Any], fmt: str | None,
                  color: bool | None) -> bool:
     """The portability view when several versions / page sizes are asked; else prepare
     the single page size for the normal run and return False."""
+    if not opts["page_sizes"] and opts["kernel_version"] is None:  # the usual single run
+        del opts["page_sizes"]
+        opts["page_size"] = None
+        return False
     from cmacheck import portability
     from cmacheck.report import portability as out
 

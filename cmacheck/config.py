@@ -14,16 +14,20 @@ relative to the file's directory.  Command-line flags override the file.
 
 from __future__ import annotations
 
-import fnmatch
+import errno
 import os
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+import stat
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import field
+from typing import TYPE_CHECKING, Any
 
 from cmacheck import rules
 from cmacheck.errors import InputError, UsageError
 from cmacheck.findings import Severity
+from cmacheck.records import record
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
 FAIL_ON = ("error", "warning", "note")
@@ -51,7 +55,7 @@ TOP_KEYS: dict[str, type | tuple[type, ...]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Policy:
     """Which rules run, at which severity, and what fails the run."""
 
@@ -110,7 +114,7 @@ def _severity_pair(rule_id: str, level: str, where: str) -> tuple[str, Severity]
     return rid, Severity.parse(level.strip())
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class FileConfig:
     """A validated config file: top-level values plus per-board tables (in file order)."""
 
@@ -120,10 +124,15 @@ class FileConfig:
 
     @property
     def base(self) -> Path:
+        from pathlib import Path
+
         return Path(self.path).parent
 
     def board_values(self, dt: str) -> dict[str, Any]:
         """Board keys for ``dt``: top level, then every matching ``[boards."GLOB"]`` in order."""
+        import fnmatch
+        from pathlib import Path
+
         out = {k: v for k, v in self.values.items() if k in BOARD_KEYS}
         try:
             rel = Path(os.path.relpath(Path(dt).resolve(), self.base.resolve())).as_posix()
@@ -137,6 +146,8 @@ class FileConfig:
 
     def resolve(self, value: str) -> str:
         """A path from the file, relative to the file's directory (kept relative if it was)."""
+        from pathlib import Path
+
         p = Path(value)
         if p.is_absolute():
             return value
@@ -146,30 +157,48 @@ class FileConfig:
 
 def find_config(start: str) -> str | None:
     """Walk upward from ``start`` (a file or directory) to the first config file."""
-    here = Path(start).resolve()
-    if not here.is_dir():
-        here = here.parent
-    for d in (here, *here.parents):
-        cand = d / ".cmacheck.toml"
-        if cand.is_file():
+    # os.path, not pathlib: this runs on every check and pathlib's import alone costs more
+    # than the walk.  Same answers as Path.resolve() / is_dir() / is_file() / parents.
+    here = os.path.realpath(start)
+    if not _is(here, stat.S_ISDIR):
+        here = os.path.dirname(here)
+    while True:
+        cand = os.path.join(here, ".cmacheck.toml")
+        if _is(cand, stat.S_ISREG):
             return _display(cand)
-        py = d / "pyproject.toml"
-        if py.is_file() and _has_tool_table(py):
+        py = os.path.join(here, "pyproject.toml")
+        if _is(py, stat.S_ISREG) and _has_tool_table(py):
             return _display(py)
-    return None
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
 
 
-def _display(p: Path) -> str:
+def _is(path: str, kind: Callable[[int], bool]) -> bool:
+    # pathlib's is_file()/is_dir(): a missing path is False, other errors (EACCES) propagate
+    try:
+        return kind(os.stat(path).st_mode)
+    except OSError as e:
+        if e.errno in (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP):
+            return False
+        raise
+    except ValueError:
+        return False
+
+
+def _display(p: str) -> str:
     try:
         rel = os.path.relpath(p)
     except ValueError:
-        return str(p)
-    return rel if not rel.startswith("..") else str(p)
+        return p
+    return rel if not rel.startswith("..") else p
 
 
-def _has_tool_table(path: Path) -> bool:
+def _has_tool_table(path: str) -> bool:
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
     except OSError:
         return False
     return "[tool.cmacheck" in text
@@ -186,7 +215,7 @@ def load_file(path: str) -> FileConfig:
         raise InputError(path, f"cannot read: {e.strerror}") from None
     except tomllib.TOMLDecodeError as e:
         raise InputError(path, f"invalid TOML: {e}") from None
-    if Path(path).name == "pyproject.toml":
+    if os.path.basename(path.rstrip("/")) == "pyproject.toml":
         tool = data.get("tool", {})
         data = tool.get("cmacheck", {}) if isinstance(tool, dict) else {}
         prefix = "tool.cmacheck."

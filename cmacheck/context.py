@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cmacheck import board
 from cmacheck.findings import Location
 from cmacheck.model import DeviceTree, Node
+from cmacheck.records import record
 
 if TYPE_CHECKING:
     from cmacheck.load.cmdline import Cmdline
     from cmacheck.load.kconfig import KernelConfig
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@record(eq=False)
 class Context:
+    """The facts every rule reads, computed once per board."""
+
     dt: DeviceTree
     cells: board.Cells
     memory: tuple[board.MemoryNode, ...]

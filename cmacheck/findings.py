@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+
+from cmacheck.records import record
 
 
 class Severity(enum.IntEnum):
@@ -20,7 +21,7 @@ class Severity(enum.IntEnum):
         return cls[text.upper()]
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Location:
     """Where a finding points; lines are 1-based, None when unknown (DTB input)."""
 
@@ -30,7 +31,7 @@ class Location:
     symbol: str | None = None  # "CONFIG_CMA_SIZE_MBYTES"
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Hit:
     """A rule's observation; the engine stamps rule ID and severity (yamllint style)."""
 
@@ -39,8 +40,10 @@ class Hit:
     severity: Severity | None = None  # None: the rule's default severity
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Finding:
+    """A Hit stamped with its rule ID and effective severity: what the formatters get."""
+
     rule: str
     severity: Severity
     message: str

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from cmacheck.records import record
 
 
 class PropError(ValueError):
     """A property cannot be decoded the way it was asked for."""
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class SourceLoc:
     """Where a node or property was (last) defined in DTS source; lines are 1-based."""
 
@@ -28,8 +30,10 @@ class SourceLoc:
         return f"{self.file}:{self.line}"
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Prop:
+    """A property: its raw bytes, decoded on demand by the accessors below."""
+
     name: str
     value: bytes
     loc: SourceLoc | None = None
@@ -58,8 +62,10 @@ class Prop:
         return self.value.split(b"\0", 1)[0].decode("utf-8", "replace")
 
 
-@dataclass(slots=True, eq=False)
+@record(frozen=False, eq=False)
 class Node:
+    """A device-tree node: its properties and children, in FDT order."""
+
     name: str  # full node name with unit address ("linux,cma@b0000000"); "" for the root
     path: str  # "/reserved-memory/linux,cma@b0000000"
     offset: int = 0  # FDT structure-block offset: the kernel's tie-breaker when sorting
@@ -105,7 +111,7 @@ class Node:
         return int.from_bytes(p.value, "big")
 
 
-@dataclass(slots=True, eq=False)
+@record(frozen=False, eq=False)
 class DeviceTree:
     """A whole flattened tree: what the kernel receives from the bootloader."""
 

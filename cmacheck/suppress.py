@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from cmacheck.findings import Finding
+from cmacheck.records import record
 
 _COMMENT = re.compile(
     r"(?:/\*|//|#)\s*cmacheck:\s*disable\s*=\s*"
@@ -29,8 +29,10 @@ _COMMENT = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Suppressed:
+    """A finding hidden by an inline comment or the baseline, and why."""
+
     finding: Finding
     how: str  # "inline" or "baseline"
     reason: str  # the comment's reason, or the baseline file

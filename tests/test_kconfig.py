@@ -733,3 +733,16 @@ def test_scans_match_line_loop(text: str) -> None:
     assert list(got.items()) == list(requested.items())
     assert len(got) == len(requested) and got == requested
     assert repr(got) == repr(requested)
+
+
+@pytest.mark.parametrize(
+    "names", [["CMA", "CMA_AREAS", "CMDLINE", "A", "AB", "ABC", "B"], ["X"], ["", "X"], ["A.B"]]
+)
+def test_alternation_matches_exactly_the_names(names: list[str]) -> None:
+    import re
+
+    from cmacheck.load.kconfig import _alternation
+
+    pattern = re.compile(f"(?:{_alternation(names)})\\Z")
+    for word in [*names, "CM", "CMA_", "ABCD", "", "C", "XX", "AxB"]:
+        assert bool(pattern.match(word)) == (word in names), word

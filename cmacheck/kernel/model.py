@@ -9,8 +9,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import fields
 from types import MappingProxyType
+from typing import Any
 
 from cmacheck.kernel import arch as _arch
 from cmacheck.kernel.changes import CHANGES
@@ -26,11 +27,12 @@ from cmacheck.kernel.versions import (
     parse_version,
     resolve,
 )
+from cmacheck.records import record
 
 __all__ = ["ERAS", "EraInfo", "KernelModel", "kernel_model", "parse_version"]
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class EraInfo:
     """One era of /reserved-memory processing (kernel-model.md §1.0)."""
 
@@ -90,9 +92,22 @@ def _index(changes: Sequence[Change]) -> Mapping[str, tuple[Change, ...]]:
 _BY_NAME = _index(CHANGES)
 
 
-@dataclass(frozen=True, slots=True)
+@record(init=False)
 class KernelModel:
-    """Facts about one kernel build (version x arch x Kconfig).  See each field's comment."""
+    """Facts about one kernel build (version x arch x Kconfig).  See each field's comment.
+
+    Built with every fact as a keyword argument (``kernel_model``, ``dataclasses.replace``).
+    """
+
+    def __init__(self, **facts: Any) -> None:
+        # Written once instead of generated: dataclasses would compile a 73-parameter
+        # __init__ on every start of the program, for the one model a run builds.
+        if facts.keys() != _FACT_NAMES:
+            missing = sorted(_FACT_NAMES - facts.keys())
+            extra = sorted(facts.keys() - _FACT_NAMES)
+            raise TypeError(f"KernelModel: missing facts {missing}, unknown facts {extra}")
+        for name, value in facts.items():
+            object.__setattr__(self, name, value)
 
     version: Version  # (major, minor, sublevel)
     arch: str  # "arm64" | "arm" | "riscv64"
@@ -285,6 +300,7 @@ class KernelModel:
 
 
 MESSAGE_KEYS: tuple[str, ...] = _MESSAGE_KEYS
+_FACT_NAMES = frozenset(f.name for f in fields(KernelModel))
 
 
 def _pageblock_order(

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from cmacheck.records import record
 
 Version = tuple[int, int, int]
 
@@ -48,7 +49,7 @@ def check_range(version: Version) -> None:
         raise ValueError(f"kernel {shown} is outside the modelled range {RANGE_TEXT}")
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Msg:
     """One kernel log message: printk level, the pr_fmt prefix and the printf format.
 
@@ -65,7 +66,7 @@ class Msg:
 Value = int | str | bool | Msg | None
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Backport:
     """A change that reached the stable series ``series`` at sublevel ``first``.
 
@@ -82,7 +83,7 @@ class Backport:
         return self.last is None or version[2] <= self.last
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Change:
     """``name`` takes ``value`` from mainline ``since`` (and the listed stable backports).
 

@@ -14,9 +14,9 @@ as a space (lib/ctype.c), which cmacheck does not model.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from cmacheck.errors import UsageError
+from cmacheck.records import record
 from cmacheck.units import U64_MASK, format_size, memparse_info, printable
 
 POLICIES = ("from-bootloader", "fallback", "extend", "force")
@@ -29,7 +29,7 @@ _SPACE = " \t\n\v\f\r"
 _RISCV_1024_FROM = ((5, 4, 239), (5, 10, 177), (5, 15, 105), (6, 1, 22), (6, 2, 9))
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class CmaCmdline:
     """The state of kernel/dma/contiguous.c:early_cma after all ``cma=`` occurrences.
 
@@ -46,7 +46,7 @@ class CmaCmdline:
     """The last ``cma=...`` parameter as written."""
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class HugetlbCma:
     """mm/hugetlb.c:cmdline_parse_hugetlb_cma state, ``size`` or ``node:size,...`` (5.16+).
 
@@ -61,7 +61,7 @@ class HugetlbCma:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Cmdline:
     """What the early params of a command line mean to the kernel.
 

@@ -27,13 +27,13 @@ import re
 import zlib
 from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
 import kconfiglib  # type: ignore[import-untyped]
 
 from cmacheck.errors import InputError, UsageError
+from cmacheck.records import record
 
 MODEL_FILE = "Kconfig.cmacheck"
 """Package data file (``cmacheck/load/Kconfig.cmacheck``) holding the Kconfig model."""
@@ -59,7 +59,7 @@ _BAD_LINE = re.compile(r"\n(?!CONFIG_|#|[^\S\n]*(?:\n|$))")
 MAX_CONFIG_BYTES = 64 * 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class ConfigProblem:
     """Something the file asked for that did not take effect."""
 
@@ -71,7 +71,7 @@ class ConfigProblem:
     kind: str
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class KernelConfig:
     """A loaded ``.config``: effective values of the modelled symbols and raw assignments.
 
@@ -266,22 +266,37 @@ def _parse(
         line = lined[bad.start() + 1 :].partition("\n")[0]
         shown = line if len(line) <= 80 else line[:77] + "..."
         raise InputError(path, f"not a Kconfig assignment: {shown!r}", line=number)
-    names = "|".join(sorted(map(re.escape, modelled))) or "(?!)"
-    # re.compile caches by pattern: the model (and so the pattern) is the same on every call.
-    found = re.compile(
-        rf"\n(?:CONFIG_({names})(?:=(.*)|$)|# CONFIG_({names}) is not set)", re.M
-    )
+    names = _alternation(sorted(modelled)) if modelled else "(?!)"
+    # "# CONFIG_<name> is not set" (group 1 set) or "CONFIG_<name>=<value>" or "CONFIG_<name>";
+    # re.compile caches by pattern, and the model (so the pattern) is the same on every call.
+    found = re.compile(rf"\n(# )?CONFIG_({names})(?(1) is not set|(?:=(.*)|$))", re.M)
     assignments: list[_Assignment] = []
     number, pos = 0, 0
     for m in found.finditer(lined):
         start = m.start()
         number += lined.count("\n", pos, start + 1)
         pos = start + 1
-        if m.group(3) is not None:
-            assignments.append(_Assignment(m.group(3), "n", number, True))
+        if m.group(1):
+            assignments.append(_Assignment(m.group(2), "n", number, True))
         else:
-            assignments.append(_Assignment(m.group(1), m.group(2), number, False))
+            assignments.append(_Assignment(m.group(2), m.group(3), number, False))
     return _Requested(lined), assignments, header
+
+
+def _alternation(names: list[str]) -> str:
+    """A regex for exactly one of ``names``, as a trie: re tries the branches of an
+    alternation one by one, and a flat list of ~60 names is slower to compile and to scan."""
+    rests: dict[str, list[str]] = {}
+    for name in names:
+        if name:
+            rests.setdefault(name[0], []).append(name[1:])
+    parts = [re.escape(c) + _alternation(rest) for c, rest in sorted(rests.items())]
+    if not parts:
+        return ""
+    ends_here = "" in names
+    if len(parts) == 1 and not ends_here:
+        return parts[0]
+    return "(?:" + "|".join(parts) + (")?" if ends_here else ")")
 
 
 class _Requested(Mapping[str, tuple[str, int]]):
@@ -293,15 +308,26 @@ class _Requested(Mapping[str, tuple[str, int]]):
     file order, and keeps it (a per-object cache: the text never changes).
     """
 
-    __slots__ = ("_all", "_lined")
+    __slots__ = ("_all", "_lined", "_seen")
 
     def __init__(self, lined: str) -> None:
         self._lined = lined  # the text with a "\n" in front: every line follows a "\n"
         self._all: dict[str, tuple[str, int]] | None = None
+        self._seen: dict[str, tuple[str, int] | None] = {}  # names looked up so far
 
     def __getitem__(self, name: str) -> tuple[str, int]:
         if self._all is not None:
             return self._all[name]
+        if not isinstance(name, str):
+            raise KeyError(name)
+        if name not in self._seen:
+            self._seen[name] = self._last(name)
+        found = self._seen[name]
+        if found is None:
+            raise KeyError(name)
+        return found
+
+    def _last(self, name: str) -> tuple[str, int] | None:
         lined = self._lined
         # The forms the full parse accepts for this name: "CONFIG_<name>=" (the name ends at
         # the first "="), "# CONFIG_<name> is not set" (the name ends at the first space).
@@ -310,21 +336,12 @@ class _Requested(Mapping[str, tuple[str, int]]):
                     else lined.rfind(f"\n# CONFIG_{name} is not set"))
         start = max(at_set, at_unset)
         if start < 0:
-            raise KeyError(name)
+            return None
         number = lined.count("\n", 0, start + 1)
         if start == at_unset:
             return ("n", number)
         end = lined.find("\n", start + 1)
         return (lined[start + 9 + len(name) : end if end >= 0 else None], number)
-
-    def __contains__(self, name: object) -> bool:
-        if not isinstance(name, str):
-            return False
-        try:
-            self[name]
-        except KeyError:
-            return False
-        return True
 
     def _full(self) -> dict[str, tuple[str, int]]:
         if self._all is None:
@@ -574,8 +591,10 @@ def _strtoll(text: str, base: int) -> int:
     return -value if neg else value
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class _Context:
+    """How problem messages name the arch and version, and the final assignments."""
+
     arch_label: str
     version_label: str | None
     last: Mapping[str, _Assignment]

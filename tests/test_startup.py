@@ -1,0 +1,86 @@
+"""Start-up: what a plain ``cmacheck board.dtb --config .config`` run imports.
+
+Importing costs more than the check itself on a small board (benchmarks/bench.py (a)), so
+the code that only some runs need is imported where it is used.  These tests keep it that
+way; they count modules, never time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BOARD = ROOT / "examples" / "clean" / "board.dtb"
+CONFIG = ROOT / "examples" / "clean" / "kernel.config"
+
+# What a plain DTB + .config run must not load: DTS compilation (subprocess, tempfile),
+# the log comparison, --live, --workload, --schema, the portability table, config-file TOML,
+# and the other output formats.
+NOT_ON_THE_PLAIN_PATH = (
+    "subprocess",
+    "tempfile",
+    "tomllib",
+    "cmacheck.load.dts",
+    "cmacheck.load.schema",
+    "cmacheck.load.log",
+    "cmacheck.load.workload",
+    "cmacheck.load.image",
+    "cmacheck.dmesg",
+    "cmacheck.compare",
+    "cmacheck.live",
+    "cmacheck.workload",
+    "cmacheck.portability",
+    "cmacheck.report.portability",
+    "cmacheck.report.sarif",
+    "cmacheck.report.junit",
+    "cmacheck.report.github",
+    "dtschema",
+    "jsonschema",
+)
+
+_RUN = """
+import contextlib, io, json, sys
+before = set(sys.modules)  # the interpreter's own start-up (site, .pth files) is not ours
+sys.argv = ["cmacheck", *sys.argv[1:]]
+from cmacheck.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        main()
+    except SystemExit as e:
+        status = e.code
+print(json.dumps({"status": status, "modules": sorted(set(sys.modules) - before)}))
+"""
+
+
+def _modules(*args: str) -> tuple[int, set[str]]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHONPATH"] = str(ROOT)
+    out = subprocess.run([sys.executable, "-c", _RUN, *args], capture_output=True, text=True,
+                         env=env, cwd=ROOT, check=True).stdout
+    result = json.loads(out.splitlines()[-1])
+    return result["status"], set(result["modules"])
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_plain_run_imports_only_what_it_uses(fmt: str) -> None:
+    status, modules = _modules(str(BOARD), "--config", str(CONFIG), "--format", fmt,
+                               "--no-config-file")
+    assert status == 0
+    assert "cmacheck.load.dtb" in modules and "cmacheck.dryrun" in modules  # it did run
+    assert sorted(m for m in NOT_ON_THE_PLAIN_PATH if m in modules) == []
+    if fmt == "json":
+        assert "rich" not in modules and "cmacheck.report.text" not in modules
+
+
+def test_dts_input_still_loads_the_compiler_path(tmp_path: Path) -> None:
+    # the other side of the split: a source file goes through load.dts (cpp + dtc)
+    source = tmp_path / "board.dts"
+    source.write_text("/dts-v1/;\n/ { };\n")
+    _, modules = _modules(str(source), "--format", "json", "--no-config-file")
+    assert "cmacheck.load.dts" in modules
