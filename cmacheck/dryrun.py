@@ -432,23 +432,49 @@ def unflatten_size_estimate(dt: DeviceTree, version: tuple[int, int, int] = (6, 
     6.1.192, 208 / 104 on 6.12.117, 208 / 112 on 7.2.13.
     """
     node_bytes, prop_bytes = next(sizes for since, sizes in _UNFLATTEN_STRUCTS if version >= since)
-    # Every piece starts 8-byte aligned: mem = ALIGN(mem, 8) + size, written as
-    # ((mem + 7) & -8) + size (run once per node and property of every board).  The property
-    # sizes are multiples of 8, so a node's properties after the first add no padding.
-    props_aligned = not prop_bytes % 8
-    mem = 0
-    for node in dt.walk():
-        mem = ((mem + 7) & -8) + node_bytes + len(node.name) + 1
+    if node_bytes % 8 or prop_bytes % 8:
+        return _unflatten_size_literal(dt, node_bytes, prop_bytes)
+    # The same sum without the per-piece loop (this runs for every node of every board): with
+    # both struct sizes multiples of 8, each node adds its struct, its name padded to 8, a
+    # struct per property and, without a "name" property, one more struct plus the base name
+    # padded to 8, whatever the order.  Only the last piece of the pre-order walk is not
+    # padded (nothing follows it): a base name when the last node has no "name" property.
+    nodes = [dt.root]
+    names = structs = 0
+    for node in nodes:  # breadth-first: the list grows while it is walked
+        if node.children:
+            nodes.extend(node.children)
         props = node.props
-        if props:
-            if props_aligned:
-                mem = ((mem + 7) & -8) + len(props) * prop_bytes
-            else:
-                for _ in props:
-                    mem = ((mem + 7) & -8) + prop_bytes
+        names += (len(node.name) + 8) & -8  # ALIGN(strlen + 1, 8)
+        structs += len(props)
         if "name" not in props:
-            mem = ((mem + 7) & -8) + prop_bytes + len(node.name.partition("@")[0]) + 1
+            names += (len(node.name.partition("@")[0]) + 8) & -8
+            structs += 1
+    last = dt.root
+    while last.children:
+        last = last.children[-1]
+    if "name" not in last.props:
+        tail = len(last.basename) + 1
+        names -= ((tail + 7) & -8) - tail
+    mem = len(nodes) * node_bytes + structs * prop_bytes + names
     return ((mem + 3) & -4) + 4
+
+
+def _unflatten_size_literal(dt: DeviceTree, node_bytes: int, prop_bytes: int) -> int:
+    # unflatten_dt_nodes' size pass piece by piece: each unflatten_dt_alloc starts aligned
+    mem = 0
+
+    def take(size: int) -> None:
+        nonlocal mem
+        mem = _align(mem, 8) + size
+
+    for node in dt.walk():
+        take(node_bytes + len(node.name) + 1)
+        for _ in node.props:
+            take(prop_bytes)
+        if "name" not in node.props:
+            take(prop_bytes + len(node.basename) + 1)
+    return _align(mem, 4) + 4
 
 
 #: (since, (sizeof(struct device_node), sizeof(struct property))) on arm64 Debian builds.
@@ -1694,6 +1720,15 @@ class _Replay:
         count = len(self.records) + sum(
             1 for r, _ in self.pending_late if r.status in ("reserved", "failed")
         )
+        if self.era == "E6":
+            # __reserved_mem_alloc_size counts a dynamic region once allocated, also when its
+            # driver refuses it and the memory is freed (7.2.13: 40 bytes for the rejected
+            # 'small' of t17, 80 for the two rejected pools of arm64-sid-16k/t18)
+            count += sum(
+                1
+                for r in self.regions
+                if r.origin == "dynamic" and r.status == "rejected" and r.base is not None
+            )
         if count:
             size = count * _by_version(_RESERVED_MEM_STRUCT, self.k.version)
             base = self.mb.alloc_range(size, self.k.smp_cache_bytes, 0, self.mb.current_limit)

@@ -660,12 +660,20 @@ class Memblock:
             return
         end = base + size
         first = bisect.bisect_right(regions, base, key=_base)
+        count = len(regions)
         if first:
             prev = regions[first - 1]
             if prev.base + prev.size > base:
                 first -= 1
+            elif base < end and (first == count or regions[first].base >= end):
+                # overlaps nothing (most reservations): the insert and the merge below, in
+                # one step: join the neighbours that touch it with the same flags
+                self._insert_merged(regions, first, base, end, flags)
+                return
+        elif base < end and (not count or regions[0].base >= end):
+            self._insert_merged(regions, 0, base, end, flags)
+            return
         last = first
-        count = len(regions)
         replacement: list[MemblockRegion] = []
         start_rgn = end_rgn = -1
         cursor = base
@@ -692,6 +700,35 @@ class Memblock:
         else:
             regions[first:last] = replacement
         _merge_regions(regions, start_rgn, end_rgn)
+
+    def _insert_merged(
+        self,
+        regions: list[MemblockRegion],
+        idx: int,
+        base: int,
+        end: int,
+        flags: MemblockFlags,
+    ) -> None:
+        # insert [base, end) at idx, where it overlaps no region, then merge it as
+        # _merge_regions(regions, idx, idx + 1) would: with the region before it, then with
+        # the one after it, when they touch it and have equal flags (the first one's win)
+        self._memory_t = self._reserved_t = None
+        lo_idx = hi_idx = idx
+        if idx:
+            prev = regions[idx - 1]
+            if prev.base + prev.size == base and prev.flags == flags:
+                base = prev.base
+                flags = prev.flags
+                lo_idx -= 1
+        if idx < len(regions):
+            nxt = regions[idx]
+            if nxt.base == end and nxt.flags == flags:
+                end = nxt.base + nxt.size
+                hi_idx += 1
+        if lo_idx == hi_idx:
+            regions.insert(idx, MemblockRegion(base, end - base, flags))
+        else:
+            regions[lo_idx:hi_idx] = [MemblockRegion(base, end - base, flags)]
 
     def _isolate_range(
         self, regions: list[MemblockRegion], base: int, size: int
@@ -763,9 +800,29 @@ class Memblock:
         set_flag: bool,
     ) -> None:
         # memblock_setclr_flag
+        bit = int(flag)
+        capped = self._cap_size(base, size)
+        idx = bisect.bisect_right(regions, base, key=_base) - 1
+        if capped > 0 and idx >= 0:
+            r = regions[idx]
+            r_end = r.base + r.size
+            end = base + capped
+            if r.base < base and end < r_end:
+                # strictly inside one region (a no-map carve-out): the two splits, the flag
+                # change and the merge below in one step.  Unchanged flags merge the three
+                # parts back into the region as it was.
+                old = int(r.flags)
+                new = _flags(old | bit if set_flag else old & ~bit)
+                if new is not r.flags:
+                    self._memory_t = self._reserved_t = None
+                    regions[idx : idx + 1] = [
+                        MemblockRegion(r.base, base - r.base, r.flags),
+                        MemblockRegion(base, capped, new),
+                        MemblockRegion(end, r_end - end, r.flags),
+                    ]
+                return
         start_rgn, end_rgn = self._isolate_range(regions, base, size)
         self._memory_t = self._reserved_t = None
-        bit = int(flag)
         for i in range(start_rgn, end_rgn):
             r = regions[i]
             old = int(r.flags)

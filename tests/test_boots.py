@@ -244,6 +244,7 @@ def symbols_for(fx: Fixture) -> tuple[str, Mapping[str, str]]:
 #: release, per page-size flavour kernel id: must predict what the real flavour kernel did.
 WHATIF_BASE_CONFIG: dict[str, Path] = {
     "arm64-6.12-16k": KCONFIG / "debian-6.12.117-arm64.config.gz",  # linux-image-...-arm64
+    "arm64-sid-16k": KCONFIG / "debian-7.2.13-arm64.config.gz",  # linux-base-...-arm64
 }
 
 
@@ -254,7 +255,9 @@ def whatif_symbols(fx: Fixture) -> Mapping[str, str]:
         from cmacheck.load.kconfig import load_config
 
         page = {"16k": 16384, "64k": 65536}[page_flavour(fx.kid) or ""]
-        cfg = load_config(str(WHATIF_BASE_CONFIG[fx.kid]), overrides=page_overrides("arm64", page))
+        base = load_config(str(WHATIF_BASE_CONFIG[fx.kid]))
+        overrides = page_overrides("arm64", page, base)
+        cfg = load_config(str(WHATIF_BASE_CONFIG[fx.kid]), overrides=overrides)
         _SYMBOL_CACHE[key] = (f"whatif:{WHATIF_BASE_CONFIG[fx.kid].name}", dict(cfg.symbols))
     return _SYMBOL_CACHE[key][1]
 
@@ -588,12 +591,28 @@ WHATIF_FIXTURES = [f for f in FIXTURES if f.kid in WHATIF_BASE_CONFIG]
 def test_page_size_whatif_symbols() -> None:
     """``--page-size 16K`` on Debian's 4K 6.12 config gives exactly the modelled symbols of
     Debian's 16K package (the packages differ in ARM64_{4K,16K}_PAGES and
-    ARCH_FORCE_MAX_ORDER 10 -> 11 among them; FINDINGS.md section 6)."""
+    ARCH_FORCE_MAX_ORDER 10 -> 11 among them; FINDINGS.md section 7)."""
     for kid in WHATIF_BASE_CONFIG:
         fx = next((f for f in FIXTURES if f.kid == kid), None)
         if fx is None:
             continue
         assert dict(whatif_symbols(fx)) == dict(symbols_for(fx)[1])
+
+
+def test_page_size_whatif_keeps_a_tuned_pageblock_order(tmp_path: Path) -> None:
+    """PAGE_BLOCK_MAX_ORDER at its default follows ``--page-size``; set lower, it stays."""
+    from cmacheck.api import page_overrides
+    from cmacheck.load.kconfig import load_config
+
+    text = gzip.decompress((KCONFIG / "debian-7.2.13-arm64.config.gz").read_bytes()).decode()
+    assert "CONFIG_PAGE_BLOCK_MAX_ORDER=10\n" in text
+    tuned = tmp_path / "tuned.config"
+    tuned.write_text(text.replace("CONFIG_PAGE_BLOCK_MAX_ORDER=10\n",
+                                  "CONFIG_PAGE_BLOCK_MAX_ORDER=8\n"))
+    for path, expected in ((KCONFIG / "debian-7.2.13-arm64.config.gz", "11"), (tuned, "8")):
+        cfg = load_config(str(path))
+        whatif = load_config(str(path), overrides=page_overrides("arm64", 16384, cfg))
+        assert whatif.value("PAGE_BLOCK_MAX_ORDER") == expected
 
 
 @pytest.mark.parametrize("fx", [_param(f, "whatif") for f in WHATIF_FIXTURES])
@@ -625,6 +644,33 @@ def test_page_size_whatif_cli(case: str) -> None:
     assert r.json["kernel"]["page_size"] == 16384
     assert r.json["dmesg"]["agree"] == r.json["dmesg"]["total"] > 0
     assert not [f for f in r.json["findings"] if f["rule"].startswith("CMA8")]
+
+
+@pytest.mark.parametrize(
+    "kid", ["arm64-6.12-16k", "arm64-sid-16k", "arm64-6.1", "arm64-6.12", "arm64-sid"]
+)
+@pytest.mark.parametrize("case", ["base", "t18", "c-mem1g", "t26", "t17"])
+def test_arm64_early_allocations_exact(kid: str, case: str) -> None:
+    """The replayed early allocations (page tables, unflattened tree, NODE_DATA, sparse_init
+    arrays, the memmap buffer and what sparse_buffer_fini frees with 16K pages, vmemmap tables)
+    are the ones in the boot's memblock=debug trace, byte for byte."""
+    fx = next((f for f in FIXTURES if f.id == f"{kid}/{case}"), None)
+    if fx is None:
+        pytest.skip(f"{kid}/{case} not recorded")
+    run, parsed = predict(fx)
+    trace = parsed.memblock
+    # each early_pgtable_alloc line is followed by the memblock_reserve of the page it got
+    tables = [trace[i + 1].base for i, e in enumerate(trace[:-1])
+              if e.function == "early_pgtable_alloc"]
+    reserved = {(e.base, e.size) for e in trace if e.op.endswith("memblock_reserve") and e.base}
+    freed = {(e.base, e.size) for e in trace if "free" in e.op and e.base}
+    early = run.facts.early_allocs
+    # paging_init: one entry for all tables, its base the lowest
+    page = 16384 if kid.endswith("-16k") else 4096
+    assert (early[0].base, early[0].size) == (min(tables), len(tables) * page)
+    for e in early[1:]:
+        where = freed if e.what.startswith("sparse_buffer_fini") else reserved
+        assert (e.base, e.size) in where, f"{e.what}: {e.base:#x} + {e.size:#x} not in the trace"
 
 
 FAILED_BOOTS = fixtures(failed=True)

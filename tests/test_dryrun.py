@@ -914,3 +914,83 @@ def test_hugetlb_size_and_offline_node_notes(tmp_path: Path) -> None:
     assert _areas(node) == [("hugetlb0", "created", 0x1_0000_0000, 1024)]
     assert node.log[:1] == ("hugetlb_cma: invalid node 1 specified",)
     assert [k for k, _ in node.facts.cmdline_cma_notes] == ["invalid-node"]
+
+
+# ------------------------------------------- fast paths against literal transcriptions
+
+
+def test_record_sort_keys_give_the_kernel_heapsort_order() -> None:
+    """The reserved_mem[] sort compares precomputed keys (and uses sorted() when they are all
+    distinct): the order must stay kernel_heapsort's, equal keys included."""
+    import random
+
+    from cmacheck.dryrun import _kernel_heapsort_keyed
+
+    rnd = random.Random(7)
+    for _ in range(500):
+        n = rnd.choice([0, 1, 2, 3, 5, 9, 30, 100])
+        spread = rnd.choice([1, 2, 4, 1 << 20])
+        items = [((rnd.randrange(spread), rnd.randrange(spread)), i) for i in range(n)]
+
+        def cmp(a: object, b: object) -> int:
+            assert isinstance(a, tuple) and isinstance(b, tuple)
+            return int(a[0] > b[0]) - int(a[0] < b[0])
+
+        want = kernel_heapsort(items, cmp)
+        got = _kernel_heapsort_keyed(items, [k for k, _ in items])  # type: ignore[arg-type]
+        assert got == want
+
+
+def _literal_unflatten(dt: DeviceTree, node_bytes: int, prop_bytes: int) -> int:
+    # drivers/of/fdt.c unflatten_dt_nodes' size pass, one unflatten_dt_alloc per piece
+    mem = 0
+
+    def take(size: int) -> None:
+        nonlocal mem
+        mem = -(-mem // 8) * 8 + size
+
+    for node in dt.walk():
+        take(node_bytes + len(node.name) + 1)
+        for _ in node.props:
+            take(prop_bytes)
+        if "name" not in node.props:
+            take(prop_bytes + len(node.basename) + 1)
+    return -(-mem // 4) * 4 + 4
+
+
+def test_unflatten_estimate_is_the_literal_size_pass() -> None:
+    import random
+
+    from cmacheck import dryrun
+    from cmacheck.model import Node, Prop
+
+    rnd = random.Random(3)
+
+    def tree(path: str, depth: int) -> Node:
+        name = rnd.choice(["a", "bb", "n@1", "x@ff", "ccc@10000", ""]) + str(rnd.randrange(50))
+        props = {p: Prop(p, b"") for p in rnd.sample(["reg", "name", "compatible", "x"], 2)}
+        width = rnd.randrange(4 if depth < 3 else 1)
+        kids = [tree(f"{path}/{name}", depth + 1) for _ in range(width)]
+        return Node(name, f"{path}/{name}", 0, props if rnd.random() < 0.8 else {}, kids)
+
+    for _ in range(100):
+        dt = DeviceTree("t.dtb", tree("", 0))
+        for version in ((6, 1, 0), (6, 12, 0), (7, 2, 0)):
+            sizes = next(s for since, s in dryrun._UNFLATTEN_STRUCTS if version >= since)
+            assert unflatten_size_estimate(dt, version) == _literal_unflatten(dt, *sizes)
+
+
+def test_chunk_runs_are_the_touched_chunks() -> None:
+    import random
+
+    from cmacheck.dryrun import _chunk_runs
+
+    rnd = random.Random(5)
+    for _ in range(2000):
+        points = sorted(rnd.randrange(200) for _ in range(2 * rnd.randrange(6)))
+        ranges = [(points[i], points[i + 1]) for i in range(0, len(points), 2)]
+        span = rnd.choice([1, 3, 8, 64])
+        touched = sorted({c for s, e in ranges if e > s for c in range(s // span, -(-e // span))})
+        runs = _chunk_runs(ranges, span)
+        assert sorted(c for lo, hi in runs for c in range(lo, hi + 1)) == touched
+        assert all(runs[i + 1][0] > runs[i][1] + 1 for i in range(len(runs) - 1))  # merged

@@ -1281,3 +1281,83 @@ def test_find_matches_literal_walk(seed: int) -> None:
             end = rng.choice([0, 1, top, _random_addr(rng, top, near_top)])
             want = _literal_find(mb, size, align, start, end)
             assert mb.find_in_range_node(size, align, start, end) == want, mb
+
+
+# --------------------------------------------------------------------------
+# The fast paths against literal definitions: the memory/reserved snapshots
+# after every kind of change, memory_overlapping against a filter of all
+# regions, and a plain insert (no overlap: one step insert-and-merge) against
+# the same range added in pieces that overlap, which takes the general path.
+# --------------------------------------------------------------------------
+
+
+def _random_ops(rng: random.Random, mb: Memblock, n: int) -> None:
+    top = mb.phys_addr_max
+    for _ in range(n):
+        base = _random_addr(rng, top, rng.random() < 0.1)
+        size = rng.randrange(64) * 0x100 + rng.choice([0, 0, 3])
+        pick = rng.randrange(12)
+        if pick == 0:
+            mb.add(base, size, rng.choice([MemblockFlags.NONE] * 4 + [HOTPLUG, NOMAP]))
+        elif pick == 1:
+            mb.reserve(base, size)
+        elif pick == 2:
+            mb.reserve_kern(base, size)
+        elif pick == 3:
+            mb.phys_free(base, size)
+        elif pick == 4:
+            mb.remove(base, size)
+        elif pick == 5:
+            mb.mark_nomap(base, size)
+        elif pick == 6:
+            mb.clear_nomap(base, size)
+        elif pick == 7:
+            mb.cap_memory_range(base, size * 16)
+        elif pick == 8:
+            mb.mem_limit_remove_map(size * 8)
+        elif pick == 9:
+            mb.enforce_memory_limit(size * 8)
+        else:
+            mb.alloc_range(size, rng.choice([0, 0x20, 0x1000]), 0, top)
+        # a copy rebuilds both tuples from the lists: a stale snapshot would differ
+        fresh = mb.copy()
+        assert (mb.memory, mb.reserved) == (fresh.memory, fresh.reserved)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_snapshots_follow_every_change(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(20):
+        mb = Memblock(phys_addr_max=rng.choice([PHYS_ADDR_MAX_32, PHYS_ADDR_MAX_64]))
+        mb.add(0, 0x20000)
+        _random_ops(rng, mb, 40)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_memory_overlapping_is_the_literal_filter(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(20):
+        mb = Memblock()
+        _random_ops(rng, mb, 30)
+        for _ in range(20):
+            start = rng.randrange(0x22000)
+            end = start + rng.choice([0, 1, 0x100, rng.randrange(0x22000)])
+            want = tuple(r for r in mb.memory if r.base < end and start < r.end)
+            assert mb.memory_overlapping(start, end) == want, (start, end, mb)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_plain_insert_merges_like_the_general_path(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(40):
+        a, b = Memblock(), Memblock()
+        for _ in range(rng.randrange(1, 25)):
+            base = rng.randrange(64) * 0x100
+            size = rng.randrange(1, 8) * 0x100
+            kern = rng.random() < 0.3
+            (a.reserve_kern if kern else a.reserve)(base, size)
+            # b: the same range, but first a piece of it, so that the rest overlaps
+            # something and goes through the general insert + _merge_regions
+            (b.reserve_kern if kern else b.reserve)(base, 0x100)
+            (b.reserve_kern if kern else b.reserve)(base, size)
+            assert rgns(a.reserved) == rgns(b.reserved), (base, size, a, b)

@@ -37,6 +37,8 @@ KERNELS: dict[str, KernelSpec] = {k.kid: k for k in [
     # memory layout)
     KernelSpec("arm64-6.12-16k", "trixie", "arm64", "linux-image-arm64-16k",
                cpu="max,pauth-impdef=on"),
+    KernelSpec("arm64-sid-16k", "sid", "arm64", "linux-image-arm64-16k",
+               cpu="max,pauth-impdef=on"),
     KernelSpec("armhf-6.1", "bookworm", "armhf", "linux-image-armmp-lpae"),
     KernelSpec("armhf-6.12", "trixie", "armhf", "linux-image-armmp-lpae"),
 ]}
