@@ -5,13 +5,12 @@ For each fixture the prediction is made from the fixture's own inputs only: boar
 the boot-chain placement from meta.json (DTB address/totalsize, kernel load address and
 image_size, initrd) and the kernel's Kconfig symbols:
 
-* ``tests/data/kconfig/debian-<major.minor>-<arch>.config*`` when the kernel-config work has
-  committed the real Debian .config (read with cmacheck.load.kconfig); a page-size flavour
-  kernel id (``arm64-6.12-16k``) reads only ``debian-<major.minor>-<arch>-16k.config*``, else
-* ``FALLBACK_SYMBOLS`` below: the CMA / memory symbols copied from the same Debian package's
-  ``/boot/config-*`` (values listed per kernel id; kernel-model.md §2.4 for 6.1).
+the real ``/boot/config-*`` of the Debian package booted, committed as
+``tests/data/kconfig/debian-<major.minor>-<arch>.config*`` (read with cmacheck.load.kconfig);
+a page-size flavour kernel id (``arm64-6.12-16k``) reads only
+``debian-<major.minor>-<arch>-16k.config*``.
 
-``symbols_for`` records which one was used (shown in the test id).
+``symbols_for`` records which file was used.
 
 What is compared, per fixture:
 
@@ -62,89 +61,6 @@ ROOT = Path(__file__).resolve().parent
 BOOTS = ROOT / "boots"
 KCONFIG = ROOT / "data" / "kconfig"
 MIB = 1 << 20
-
-#: CMA / memory symbols of the Debian kernels booted (copied from each package's
-#: /boot/config-*; only what the model reads).  Used when tests/data/kconfig has no .config.
-_COMMON = {
-    "CMA": "y",
-    "DMA_CMA": "y",
-    "OF_RESERVED_MEM": "y",
-    "CMA_SIZE_SEL_MBYTES": "y",
-    "HUGETLB_PAGE": "y",
-    "TRANSPARENT_HUGEPAGE": "y",
-    "ZONE_DMA": "y",
-    "DMA_DECLARE_COHERENT": "y",
-    "SWIOTLB": "y",
-}
-FALLBACK_SYMBOLS: dict[str, dict[str, str]] = {
-    # config-6.1.0-56-arm64 (kernel-model.md §2.4: MBYTES=64, SEL_MBYTES, CMA_AREAS=19)
-    "arm64-6.1": {
-        **_COMMON,
-        "CMA_SIZE_MBYTES": "64",
-        "CMA_AREAS": "19",
-        "DMA_PERNUMA_CMA": "y",
-        "NUMA": "y",
-        "ZONE_DMA32": "y",
-        "ARM64_4K_PAGES": "y",
-        "ARM64_PA_BITS": "48",
-        "RODATA_FULL_DEFAULT_ENABLED": "y",
-    },
-    # config-6.12.117+deb13-arm64
-    "arm64-6.12": {
-        **_COMMON,
-        "CMA_SIZE_MBYTES": "64",
-        "CMA_AREAS": "20",
-        "NUMA": "y",
-        "ZONE_DMA32": "y",
-        "ARM64_4K_PAGES": "y",
-        "ARM64_PA_BITS": "52",
-        "RODATA_FULL_DEFAULT_ENABLED": "y",
-        "KFENCE": "y",
-    },
-    # config-7.2.13+deb14-arm64 (same CMA / memory symbols as 6.12, plus DMA_NUMA_CMA and
-    # its default CMA_SIZE_PERNUMA: the Image has the numa_cma / cma_pernuma parameters and the
-    # recorded numa1-* boots create "numa%d" areas; 6.12.117's config has DMA_NUMA_CMA unset)
-    "arm64-sid": {
-        **_COMMON,
-        "CMA_SIZE_MBYTES": "64",
-        "CMA_AREAS": "20",
-        "DMA_NUMA_CMA": "y",
-        "CMA_SIZE_PERNUMA": "y",
-        "NUMA": "y",
-        "ZONE_DMA32": "y",
-        "ARM64_4K_PAGES": "y",
-        "ARM64_PA_BITS": "52",
-        "RODATA_FULL_DEFAULT_ENABLED": "y",
-        "KFENCE": "y",
-    },
-    # config-6.1.0-50-armmp-lpae
-    "armhf-6.1": {
-        **_COMMON,
-        "CMA_SIZE_MBYTES": "16",
-        "CMA_AREAS": "7",
-        "ARM_LPAE": "y",
-        "HIGHMEM": "y",
-        "CPU_V7": "y",
-        "ARM_L1_CACHE_SHIFT": "6",
-        "VMSPLIT_3G": "y",
-        "PAGE_OFFSET": "0xC0000000",
-        "ARM_PATCH_PHYS_VIRT": "y",
-    },
-    # config-6.12.107+deb13-armmp-lpae
-    "armhf-6.12": {
-        **_COMMON,
-        "CMA_SIZE_MBYTES": "16",
-        "CMA_AREAS": "8",
-        "ARM_LPAE": "y",
-        "HIGHMEM": "y",
-        "CPU_V7": "y",
-        "ARM_L1_CACHE_SHIFT": "6",
-        "VMSPLIT_3G": "y",
-        "PAGE_OFFSET": "0xC0000000",
-        "ARM_PATCH_PHYS_VIRT": "y",
-        "KFENCE": "y",
-    },
-}
 
 #: 32-bit arm: (_stext offset, _end - _stext, swapper_pg_dir offset, its size) from PHYS_OFFSET,
 #: read from the memblock=debug trace of each kernel's "base" boot (arm_memblock_init's two
@@ -233,9 +149,7 @@ def symbols_for(fx: Fixture) -> tuple[str, Mapping[str, str]]:
             found = (f"kconfig:{os.path.basename(hits[0])}", dict(cfg.symbols))
             break
     if found is None:
-        if key not in FALLBACK_SYMBOLS:
-            pytest.fail(f"no Kconfig symbols for {key}: add tests/data/kconfig or a fallback")
-        found = (f"embedded:{key}", FALLBACK_SYMBOLS[key])
+        pytest.fail(f"no Kconfig for {key}: add the package's /boot/config-* to tests/data/kconfig")
     _SYMBOL_CACHE[key] = found
     return found
 
@@ -243,8 +157,8 @@ def symbols_for(fx: Fixture) -> tuple[str, Mapping[str, str]]:
 #: ``--page-size`` what-if (api.page_overrides) on the 4K package's config of the same Debian
 #: release, per page-size flavour kernel id: must predict what the real flavour kernel did.
 WHATIF_BASE_CONFIG: dict[str, Path] = {
-    "arm64-6.12-16k": KCONFIG / "debian-6.12.117-arm64.config.gz",  # linux-image-...-arm64
-    "arm64-sid-16k": KCONFIG / "debian-7.2.13-arm64.config.gz",  # linux-base-...-arm64
+    "arm64-6.12-16k": KCONFIG / "debian-6.12-arm64.config.gz",  # linux-image-...-arm64
+    "arm64-sid-16k": KCONFIG / "debian-7.2-arm64.config.gz",  # linux-base-...-arm64
 }
 
 
@@ -604,12 +518,12 @@ def test_page_size_whatif_keeps_a_tuned_pageblock_order(tmp_path: Path) -> None:
     from cmacheck.api import page_overrides
     from cmacheck.load.kconfig import load_config
 
-    text = gzip.decompress((KCONFIG / "debian-7.2.13-arm64.config.gz").read_bytes()).decode()
+    text = gzip.decompress((KCONFIG / "debian-7.2-arm64.config.gz").read_bytes()).decode()
     assert "CONFIG_PAGE_BLOCK_MAX_ORDER=10\n" in text
     tuned = tmp_path / "tuned.config"
     tuned.write_text(text.replace("CONFIG_PAGE_BLOCK_MAX_ORDER=10\n",
                                   "CONFIG_PAGE_BLOCK_MAX_ORDER=8\n"))
-    for path, expected in ((KCONFIG / "debian-7.2.13-arm64.config.gz", "11"), (tuned, "8")):
+    for path, expected in ((KCONFIG / "debian-7.2-arm64.config.gz", "11"), (tuned, "8")):
         cfg = load_config(str(path))
         whatif = load_config(str(path), overrides=page_overrides("arm64", 16384, cfg))
         assert whatif.value("PAGE_BLOCK_MAX_ORDER") == expected

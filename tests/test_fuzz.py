@@ -13,7 +13,6 @@ import resource
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -176,12 +175,10 @@ def test_depth_64_is_rejected_like_the_kernel() -> None:
                    "(drivers/of/fdt.c:unflatten_dt_nodes, FDT_MAX_DEPTH) skips them")
 
 
-def test_depth_100000_is_rejected_fast() -> None:
+def test_depth_100000_is_rejected() -> None:
     # Was a RecursionError at 1,000 levels (recursive _walk and Node.walk).
     blob = fdtgen.assemble(fdtgen.nested(100_000))
-    start = time.perf_counter()
     assert "nested 64 or more levels deep" in _err(blob)
-    assert time.perf_counter() - start < 1
 
 
 def test_node_walk_is_iterative() -> None:
@@ -225,15 +222,13 @@ def test_too_many_memreserve() -> None:
 
 
 def test_a_thousand_regions_through_the_whole_run() -> None:
-    """1,024 regions (the limit) through context, rules and dry run: well under a second on an
-    idle machine, not minutes."""
+    """1,024 regions (the limit) through context, rules and dry run (its cost is measured by
+    benchmarks/bench.py, not here)."""
     regions = [(f"r@{i:x}", [("reg", fdtgen.u64s(0x50000000 + i * 0x2000, 0x1000))], [])
                for i in range(1024)]
     path = targets._write("limits.dtb", fdtgen.assemble(fdtgen.board(regions)))
-    start = time.perf_counter()
     report = run(Inputs(dt=path, kernel_version="6.1", arch="arm64"))
     assert len(report.ctx.rmem.children) == 1024
-    assert time.perf_counter() - start < 5
 
 
 def test_huge_file_is_not_read_whole(tmp_path: Path) -> None:
@@ -397,14 +392,12 @@ def test_kconfig_endless_file_is_bounded() -> None:
     assert str(e.value) == "/dev/zero: larger than 64 MiB: not a kernel .config"
 
 
-def test_memparse_of_131072_digits_is_linear() -> None:
+def test_memparse_of_131072_digits() -> None:
     # Was 8 s (--ram or --cmdline cma= with an argv-sized number): the exact value was kept
     # as a growing big int only to learn that it overflowed.
-    start = time.perf_counter()
     with pytest.raises(UsageError):
         parse_size("9" * 131072)
-    parse_cmdline("cma=" + "9" * 131072)
-    assert time.perf_counter() - start < 2
+    assert parse_cmdline("cma=" + "9" * 131072).problems
 
 
 @pytest.mark.parametrize("line", [

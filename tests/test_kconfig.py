@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import time
 from pathlib import Path
 
 import pytest
@@ -100,20 +99,8 @@ def test_debian_6_1_arm64_plain_equals_gzip(tmp_path: Path) -> None:
     assert dict(a.requested) == dict(b.requested)
 
 
-def test_debian_6_1_arm64_load_time() -> None:
-    load_config(str(DEBIAN_ARM64))
-    best = min(_timed(lambda: load_config(str(DEBIAN_ARM64))) for _ in range(5))
-    assert best < 0.25  # ~10 ms on an idle machine; generous for loaded CI runners
-
-
-def _timed(fn: object) -> float:
-    start = time.perf_counter()
-    fn()  # type: ignore[operator]
-    return time.perf_counter() - start
-
-
 def test_debian_6_1_armmp_lpae() -> None:
-    kc = load_config(str(DATA / "debian-6.1-armmp-lpae.trimmed.config"))
+    kc = load_config(str(DATA / "debian-6.1-armmp-lpae.config.gz"))
     assert (kc.arch, kc.version) == ("arm", (6, 1, 176))
     assert kc.problems == ()
     expected = {
