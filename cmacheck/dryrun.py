@@ -1050,9 +1050,10 @@ class _Replay:
         if b.kernel_addr is None or not b.kernel_size:
             return None
         base, size = b.kernel_addr, b.kernel_size
-        if self.k.arch == "arm64" and self.k.version < (6, 12, 0):
-            # 6.1 arm64_memblock_init reserves from _stext, 64 KiB after the Image start
-            # (recorded boots: [load + 0x10000, load + image_size)); 6.12 from _text.
+        if self.k.arch == "arm64" and self.k.kernel_reserved_from_stext:
+            # arm64_memblock_init reserves from _stext, 64 KiB after the Image start, in
+            # 5.11 - 6.17.3 (recorded 6.1 boots: [load + 0x10000, load + image_size)); before
+            # and since (6.12.54+ / 6.17.4+ / 6.18+) from _text.
             base, size = base + SZ_64K, size - SZ_64K
         if self.k.arch == "riscv64":
             # setup_bootmem: the end is rounded up to a PMD on 64-bit

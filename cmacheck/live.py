@@ -105,22 +105,14 @@ SZ_64K = 0x10000
 def code_starts_at_stext(version: tuple[int, int, int]) -> bool:
     """Whether arm64 /proc/iomem ``Kernel code`` (and the kernel's own memblock reservation of
     its image) starts at ``_stext``, 64 KiB (SEGMENT_ALIGN, arch/arm64/kernel/vmlinux.lds.S)
-    after the Image start ``_text``, rather than at ``_text`` itself.
+    after the Image start ``_text``, rather than at ``_text`` itself: the data row
+    ``arm64.kernel_reserved_from_stext`` of cmacheck.kernel.changes (5.11 to 6.17.3, not in
+    6.12.54+; recorded boots and tools/record_live.py captures: 6.1.192 from load + 64 KiB,
+    6.12.117 and 7.2.13 from the load address)."""
+    from cmacheck.kernel.changes import CHANGES
+    from cmacheck.kernel.versions import resolve
 
-    ``request_standard_resources`` (arch/arm64/kernel/setup.c) sets ``kernel_code.start`` to
-    ``__pa_symbol(_text)`` up to 5.10; e2a073dde921 "arm64: omit [_text, _stext) from permanent
-    kernel mapping" (5.11) moved it and ``arm64_memblock_init``'s reservation to ``_stext``;
-    5973a62efa34 "arm64: map [_text, _stext) virtual address range non-executable+read-only"
-    (6.18, stable 6.17.4) moved both back to ``_text``.  Measured with tools/record_live.py and
-    the recorded boots: Debian 6.1.192 reserves from load + 64 KiB; Debian 6.12.117 (the fix is
-    in 6.12.y stable; the first 6.12 sublevel that has it is not pinned down here) and 7.2.13 from
-    the load address, and their ``Kernel code`` starts at the load address.
-    """
-    if version < (5, 11, 0) or version >= (6, 18, 0):
-        return False
-    if version[:2] == (6, 17):
-        return version < (6, 17, 4)
-    return version[:2] != (6, 12)
+    return bool(resolve(CHANGES, "arm64.kernel_reserved_from_stext", version).value)
 
 
 def arm64_image_placement(

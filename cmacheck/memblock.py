@@ -711,7 +711,7 @@ class Memblock:
     ) -> None:
         # insert [base, end) at idx, where it overlaps no region, then merge it as
         # _merge_regions(regions, idx, idx + 1) would: with the region before it, then with
-        # the one after it, when they touch it and have equal flags (the first one's win)
+        # the one after it, when they touch it and have equal flags (the first one's flags win)
         self._memory_t = self._reserved_t = None
         lo_idx = hi_idx = idx
         if idx:
@@ -812,12 +812,12 @@ class Memblock:
                 # change and the merge below in one step.  Unchanged flags merge the three
                 # parts back into the region as it was.
                 old = int(r.flags)
-                new = _flags(old | bit if set_flag else old & ~bit)
-                if new is not r.flags:
+                value = old | bit if set_flag else old & ~bit
+                if value != old:
                     self._memory_t = self._reserved_t = None
                     regions[idx : idx + 1] = [
                         MemblockRegion(r.base, base - r.base, r.flags),
-                        MemblockRegion(base, capped, new),
+                        MemblockRegion(base, capped, _flags(value)),
                         MemblockRegion(end, r_end - end, r.flags),
                     ]
                 return

@@ -195,7 +195,8 @@ def test_capture_kernel_code_start(root: Path) -> None:
 @pytest.mark.parametrize(
     ("version", "stext"),
     [((5, 10, 0), False), ((5, 11, 0), True), ((6, 1, 192), True), ((6, 6, 50), True),
-     ((6, 12, 117), False), ((6, 13, 0), True), ((6, 17, 3), True), ((6, 17, 4), False),
+     ((6, 12, 53), True), ((6, 12, 54), False), ((6, 12, 117), False), ((6, 13, 0), True),
+     ((6, 17, 3), True), ((6, 17, 4), False),
      ((6, 18, 0), False), ((7, 2, 13), False)],
 )
 def test_code_starts_at_stext(version: tuple[int, int, int], stext: bool) -> None:

@@ -376,6 +376,28 @@ CHANGES: tuple[Change, ...] = (
     ),
     Change("cma.bottom_up_threshold", _B, "dram-end", _T61 + ", " + _T612, "SRC"),
     Change("cma.bottom_up_threshold", (7, 2, 0), "limit", _T72 + " (exact version open)", "SRC"),
+    # arm64_memblock_init: memblock_reserve(__pa_symbol(X), _end - X); /proc/iomem "Kernel
+    # code" starts at the same symbol (setup.c request_standard_resources).  _stext is
+    # SEGMENT_ALIGN (64 KiB) after the Image start _text.
+    Change("arm64.kernel_reserved_from_stext", _B, False, "5.4/5.10 trees (_text)", "SRC"),
+    Change(
+        "arm64.kernel_reserved_from_stext",
+        (5, 11, 0),
+        True,
+        "e2a073dde921 'arm64: omit [_text, _stext) from permanent kernel mapping' (5.11); "
+        "recorded 6.1.192 boots and live capture: [load + 64 KiB, load + image_size)",
+        "HIST",
+    ),
+    Change(
+        "arm64.kernel_reserved_from_stext",
+        (6, 18, 0),
+        False,
+        "5973a62efa34 'arm64: map [_text, _stext) virtual address range non-executable+"
+        "read-only' (6.18); stable queue/6.17 and queue/6.12 push of 2025-10-15 -> 6.17.4 and "
+        "6.12.54 [INF sublevel]; recorded 6.12.117 and 7.2.13 boots and live captures: from load",
+        "HIST",
+        (Backport((6, 17), 4), Backport((6, 12), 54)),
+    ),
     Change("cma.highmem_before_bottom_up", _B, True, _T61, "SRC"),
     Change(
         "cma.highmem_before_bottom_up",

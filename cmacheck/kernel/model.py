@@ -193,6 +193,7 @@ class KernelModel:
     cma_printed_size: str  # "rounded" | "requested" (6.15+)
     cma_slot_failure_prints_failed: bool  # 6.15+: "Failed to reserve" also after "Not enough slots"
     cma_activation_message: bool  # 5.8+: "CMA area %s could not be activated"
+    kernel_reserved_from_stext: bool  # arm64: image reserved from _stext (load + 64 KiB)
     cma_init_check_order: str  # order of cma_init_reserved_mem checks
     cma_min_align_formula: str  # "max-order-or-pageblock" (<5.19) | "pageblock"
     # -- messages and provenance
@@ -508,6 +509,7 @@ def kernel_model(
         cma_printed_size=s("cma.printed_size"),
         cma_slot_failure_prints_failed=b("cma.slot_failure_prints_failed"),
         cma_activation_message=b("cma.activation_message"),
+        kernel_reserved_from_stext=b("arm64.kernel_reserved_from_stext"),
         cma_init_check_order=s("cma.init_check_order"),
         cma_min_align_formula=formula,
         messages=messages,
