@@ -25,17 +25,20 @@ before 5.0), in this order:
 Without CONFIG_DMA_CMA none of this code is built: no default area, ``cma=`` is an unknown
 parameter and ``linux,cma-default`` regions are not CMA pools.
 
+Which ``linux,cma-default`` region that is, is decided in one place, :func:`dt_default`, for the
+dry run (from what its replay set up) and for a board without RAM (from the nodes alone).
+
 The size here is what is requested; mm/cma.c:cma_declare_contiguous_nid later rounds it up to the
 CMA alignment (``aligned_size``). Placement (base, limits) comes from the memblock dry run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from cmacheck.load.cmdline import Cmdline
+from cmacheck.records import record
 from cmacheck.units import format_size, hexaddr
 
 CmaSource = Literal["cmdline", "dt", "kconfig", "none"]
@@ -44,18 +47,52 @@ _MIB = 1 << 20
 _SEL = ("MBYTES", "PERCENTAGE", "MIN", "MAX")
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class DtDefault:
-    """The ``/reserved-memory`` region with ``linux,cma-default`` that wins (the last set up)."""
+    """The ``/reserved-memory`` region with ``linux,cma-default`` that wins (the last set up).
+
+    Built by :func:`dt_default`, the one place that applies the kernel's rules.
+    """
 
     path: str
     size: int | None
     """Its size; None when it is dynamic and its size is not known."""
     static: bool
     """True for a ``reg`` region, False for a dynamic (``size``) one."""
+    late: bool = False
+    """Set up only after ``dma_contiguous_reserve()`` (static regions on arm/riscv E5/E6 at
+    ``unflatten_device_tree``; every region on riscv before 6.1): it replaces the default area
+    afterwards instead of suppressing the cmdline/Kconfig one."""
+    early: str | None = None
+    """With ``late``: the ``linux,cma-default`` region that already was the default area when
+    ``dma_contiguous_reserve()`` ran (so no cmdline/Kconfig area was reserved), or None."""
+    early_size: int | None = None
+    """The size of ``early``."""
+    bypassed: tuple[str, ...] = ()
+    """With ``cma=`` (5.6+): every ``linux,cma-default`` region ``rmem_cma_setup`` skips, in
+    set-up order (the kernel prints one bypass message each); ``path`` is the last."""
 
 
-@dataclass(frozen=True, slots=True)
+@record()
+class DefaultCandidate:
+    """A ``/reserved-memory`` child with ``linux,cma-default``, as :func:`dt_default` reads it."""
+
+    path: str
+    size: int | None
+    """Its size (first ``reg`` entry or ``size``); None when unknown."""
+    static: bool
+    base: int | None = None
+    """First ``reg`` base of a static region (orders statics before E5)."""
+    cma_pool: bool = True
+    """The node alone qualifies for ``rmem_cma_setup``: available, ``shared-dma-pool``,
+    ``reusable``, no ``no-map``."""
+    outcome: str | None = None
+    """What the dry run's ``rmem_cma_setup`` did with it: ``"created"`` (it became a CMA pool,
+    the default pointer was set), ``"bypassed"`` (``cma=``), ``"rejected"`` (anything else);
+    None when there was no replay (RAM unknown): then ``cma_pool`` decides."""
+
+
+@record()
 class CmaSizePlan:
     """The default CMA area as the kernel will request it, with one line of provenance per step."""
 
@@ -104,11 +141,99 @@ def _restructured(version: tuple[int, int, int]) -> bool:
     return version >= (6, 13, 0) or (6, 12, 13) <= version < (6, 13, 0)
 
 
+def _set_up_late(static: bool, arch: str, version: tuple[int, int, int],
+                 dt_after_cma: bool) -> bool:
+    """Does ``rmem_cma_setup`` run for this region only after ``dma_contiguous_reserve()``?
+
+    arm32 (``arm_memblock_init``) and riscv (``setup_bootmem``) call ``dma_contiguous_reserve``
+    before ``unflatten_device_tree``, where E5/E6 set up static regions (kernel-model.md §2.2);
+    arm64 calls it in ``bootmem_init``, after.  riscv before 6.1 (``dt_after_cma``) reserved
+    the default area before scanning ``/reserved-memory`` at all (§7 riscv).
+    """
+    if dt_after_cma:
+        return True
+    return static and arch in ("arm", "riscv64") and _restructured(version)
+
+
+def dt_default(
+    candidates: Sequence[DefaultCandidate],
+    *,
+    arch: str,
+    version: tuple[int, int, int],
+    cmdline: Cmdline,
+    dt_after_cma: bool = False,
+) -> DtDefault | None:
+    """Which ``linux,cma-default`` region is the default CMA area (kernel-model.md §2.1, §2.2).
+
+    ``candidates``: every ``linux,cma-default`` child in DT order, except that dynamic ones may
+    come in the order the kernel allocates them (the dry run knows it: up to 6.4 the unstable
+    heapsort; without a replay the DT order stands in for it).  Rules:
+
+    * ``rmem_cma_setup`` sets the default pointer for every region it accepts: the last one set
+      up wins, silently.  Set-up order: dynamic regions first (E5/E6 allocate and set them up
+      in DT order during the early scan; before, the sorted array puts their 0/0 records
+      first), then static ones (E5/E6: DT order at ``unflatten_device_tree``; before: by base,
+      size).
+    * With a replay only regions that became CMA pools count (``outcome``); without one, the
+      node's own properties (``cma_pool``).
+    * ``cma=`` from 5.6 bypasses every such region: then the bypassed one is returned, so that
+      the plan can say so (``plan_cma_size`` lets ``cma=`` win).
+    * ``late`` / ``early``: see :func:`_set_up_late` and :class:`DtDefault`.
+    """
+    bypass = cmdline.cma is not None and cmdline_bypasses_dt_default(version)
+
+    def counts(c: DefaultCandidate) -> bool:
+        if c.outcome is None:
+            return c.cma_pool
+        return c.outcome == ("bypassed" if bypass else "created")
+
+    restructured = _restructured(version)
+    dynamic = [c for c in candidates if not c.static]
+    static = [c for c in candidates if c.static]
+    if not restructured:
+        static.sort(key=lambda c: (c.base or 0, c.size or 0))  # stable: DT order on ties
+    order = [c for c in dynamic + static if counts(c)]
+    if not order:
+        return None
+    last = order[-1]
+    if bypass:
+        return DtDefault(path=last.path, size=last.size, static=last.static,
+                         bypassed=tuple(c.path for c in order))
+    late = _set_up_late(last.static, arch, version, dt_after_cma)
+    early = None
+    if late:
+        before = [c for c in order if not _set_up_late(c.static, arch, version, dt_after_cma)]
+        early = before[-1] if before else None
+    return DtDefault(
+        path=last.path,
+        size=last.size,
+        static=last.static,
+        late=late,
+        early=early.path if early is not None else None,
+        early_size=early.size if early is not None else None,
+    )
+
+
+def cmdline_bypasses_dt_default(version: tuple[int, int, int]) -> bool:
+    """Whether ``cma=`` makes ``rmem_cma_setup`` skip ``linux,cma-default`` regions (5.6+):
+    the data row ``cma.bypass_mode`` of cmacheck.kernel.changes."""
+    from cmacheck.kernel.changes import CHANGES
+    from cmacheck.kernel.versions import resolve
+
+    return resolve(CHANGES, "cma.bypass_mode", version).value != "none"
+
+
 def _bypass_message(node: str, version: tuple[int, int, int]) -> str:
+    """The line the kernel prints for a bypassed region (data row ``msg.cma_bypass``)."""
+    from cmacheck.kernel.changes import CHANGES
+    from cmacheck.kernel.printk import render
+    from cmacheck.kernel.versions import resolve
+
+    msg = resolve(CHANGES, "msg.cma_bypass", version).value
+    if msg is None:
+        return ""
     name = node.rsplit("/", 1)[-1]
-    if version >= (7, 0, 0):
-        return 'Skipping dt linux,cma-default node in favor for "cma=" kernel param.'
-    return f"Reserved memory: bypass {name} node, using cmdline CMA params instead"
+    return render(msg, (name,) if "%s" in msg.fmt else ())[0]
 
 
 def _kconfig_size(
@@ -193,6 +318,36 @@ def _kconfig_size(
     return size, f"{mb_text} / {pct_text}"
 
 
+def _size_text(size: int | None) -> str:
+    return "size unknown" if size is None else format_size(size)
+
+
+def _late_reason(dt: DtDefault, arch: str, version: tuple[int, int, int]) -> str:
+    ver = ".".join(map(str, version))
+    if dt.static and arch in ("arm", "riscv64") and _restructured(version):
+        return (
+            f"on {arch} {ver} dma_contiguous_reserve() runs before static /reserved-memory "
+            "regions are set up (unflatten_device_tree), so no default CMA area exists yet"
+        )
+    return (
+        f"on {arch} {ver} dma_contiguous_reserve() runs before /reserved-memory is scanned, "
+        "so no default CMA area exists yet"
+    )
+
+
+def _late_replaces(dt: DtDefault, what: str, arch: str, version: tuple[int, int, int]) -> str:
+    when = (
+        "at unflatten_device_tree"
+        if dt.static and arch in ("arm", "riscv64") and _restructured(version)
+        else "later"
+    )
+    return (
+        f"{dt.path} (linux,cma-default, {_size_text(dt.size)}) is set up {when} and replaces "
+        f"{what} as the default CMA area: dma_alloc_* for devices without a memory-region of "
+        "their own allocate from it"
+    )
+
+
 def plan_cma_size(
     *,
     cmdline: Cmdline,
@@ -248,7 +403,8 @@ def plan_cma_size(
             symbols, phys_mem_size, page_size, arch, kconfig_explain
         )
 
-    if cma is not None and dt is not None and version < (5, 6, 0):
+    late = dt is not None and dt.late and dt.early is None
+    if cma is not None and dt is not None and not cmdline_bypasses_dt_default(version) and not late:
         # No bypass before 5.6: the DT region is already the default area.
         explain.extend(kconfig_explain)
         explain.append(f"{dt.path} is the default CMA area (linux,cma-default)")
@@ -285,15 +441,23 @@ def plan_cma_size(
             ignored.append(
                 f"{kconfig_text} is ignored: {cma.text} on the command line overrides it"
             )
-        if dt is not None:
-            ignored.append(
-                f"{dt.path} (linux,cma-default) is bypassed: {cma.text} takes precedence "
-                f"(the kernel prints '{_bypass_message(dt.path, version)}')"
-            )
+        source: CmaSource = "cmdline"
+        node = None
+        size: int | None = cma.size
+        if dt is not None and late and not cmdline_bypasses_dt_default(version):
+            # before 5.6 without a bypass, and the DT region set up after the cmdline area
+            source, node, size = "dt", dt.path, dt.size
+            explain.append(_late_replaces(dt, f"the {cma.text} area", arch, version))
+        elif dt is not None:
+            for path in dt.bypassed or (dt.path,):
+                ignored.append(
+                    f"{path} (linux,cma-default) is bypassed: {cma.text} takes precedence "
+                    f"(the kernel prints '{_bypass_message(path, version)}')"
+                )
         return CmaSizePlan(
-            size=cma.size,
-            source="cmdline",
-            node=None,
+            size=size,
+            source=source,
+            node=node,
             explain=tuple(explain),
             ignored=tuple(ignored),
             kconfig_size=kconfig_size,
@@ -306,25 +470,60 @@ def plan_cma_size(
 
     if dt is not None:
         explain.extend(kconfig_explain)
-        late = dt.static and arch in ("arm", "riscv64") and _restructured(version)
-        size_text = "size unknown" if dt.size is None else format_size(dt.size)
-        if late:
+        size_text = _size_text(dt.size)
+        if dt.late and dt.early is not None:
+            # An earlier (dynamic) default suppressed the Kconfig area; the late one replaces it.
             explain.append(
-                f"{dt.path} (linux,cma-default, {size_text}) is set up only at "
-                f"unflatten_device_tree on {arch} {'.'.join(map(str, version))}, after "
-                "dma_contiguous_reserve()"
+                f"{dt.early} (linux,cma-default, {_size_text(dt.early_size)}) is already the "
+                "default CMA area when dma_contiguous_reserve() runs: no Kconfig area is "
+                "reserved"
             )
+            explain.append(_late_replaces(dt, dt.early, arch, version))
+            if kconfig_size:
+                ignored.append(
+                    f"{kconfig_text} is ignored: {dt.early} is the default CMA area when "
+                    "dma_contiguous_reserve() runs"
+                )
+            return CmaSizePlan(
+                size=dt.size,
+                source="dt",
+                node=dt.path,
+                explain=tuple(explain),
+                ignored=tuple(ignored),
+                kconfig_size=kconfig_size,
+            )
+        if dt.late:
             if kconfig_size is None and symbols is not None:
-                explain.append("the Kconfig area is reserved too (size unresolved)")
+                explain.append(
+                    f"{_late_reason(dt, arch, version)}: it reserves the Kconfig area "
+                    "'reserved' too (size unresolved)"
+                )
+                explain.append(_late_replaces(dt, "it", arch, version))
             elif kconfig_size:
                 explain.append(
-                    f"the Kconfig area ({format_size(kconfig_size)}) is reserved too, then "
-                    f"{dt.path} replaces it as the default area"
+                    f"{_late_reason(dt, arch, version)}: it reserves the Kconfig area "
+                    f"'reserved' ({format_size(kconfig_size)})"
+                )
+                explain.append(_late_replaces(dt, "it", arch, version))
+                both = (
+                    "" if dt.size is None
+                    else f" ({format_size(kconfig_size + dt.size)} of CMA in all)"
+                )
+                explain.append(
+                    f"both areas are reserved{both}: 'reserved' stays a CMA area that no "
+                    "dma_alloc_* uses by default"
                 )
             elif symbols is None:
                 explain.append(
-                    "the Kconfig area is reserved too when the .config selects one "
-                    "(no .config given)"
+                    f"{_late_reason(dt, arch, version)}: it reserves the Kconfig area too "
+                    "when the .config selects one (no .config given)"
+                )
+                explain.append(_late_replaces(dt, "it", arch, version))
+            else:
+                explain.append(
+                    f"{dt.path} (linux,cma-default, {size_text}) is the default CMA area "
+                    "(set up after dma_contiguous_reserve(), which reserves nothing: "
+                    "Kconfig size 0)"
                 )
             return CmaSizePlan(
                 size=dt.size,

@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from cmacheck import board
-from cmacheck.cma import CmaSizePlan, DtDefault, plan_cma_size
+from cmacheck.cma import CmaSizePlan, DefaultCandidate, dt_default, plan_cma_size
 from cmacheck.kernel import KernelModel
 from cmacheck.load.cmdline import Cmdline
 from cmacheck.memblock import Memblock, MemblockFlags
@@ -570,6 +570,8 @@ def arm64_early_allocations(
     symbols: Mapping[str, str] | None,
     between: Callable[[], bool] | None = None,
     written: Callable[[int, int, str], bool] | None = None,
+    nodes: Sequence[tuple[int, NodeSpans]] | None = None,
+    before_sparse: Callable[[], None] | None = None,
 ) -> list[EarlyAlloc]:
     """Replay (an ESTIMATE of) what arm64 allocates between the reserved-memory scan and
     ``dma_contiguous_reserve`` and apply it to ``mb``, in the kernel's order:
@@ -579,12 +581,21 @@ def arm64_early_allocations(
        ``unflatten_device_tree``); it returns False when the boot stops there;
     2. ``unflatten_device_tree``: one block for the expanded tree (8-byte aligned, exact size:
        :func:`unflatten_size_estimate`);
-    3. ``bootmem_init`` -> NUMA: the distance table (256 bytes, page aligned; before 6.12),
-       NODE_DATA (and a 64-byte cpumask from 6.12);
+    3. ``bootmem_init`` -> ``arch_numa_init``: the distance table (256 bytes, page aligned;
+       before 6.12), NODE_DATA of each node (and a 64-byte cpumask from 6.12); then
+       ``before_sparse()`` runs, where ``bootmem_init`` declares the command-line CMA areas;
     4. ``sparse_init`` (before 7.2): the mem_section root array (128 KiB), one section root
-       (4 KiB), the usemap (56 bytes per present section), the memmap buffer (64 bytes per page
-       of every present section rounded to a PMD, PMD aligned; with 16K/64K pages only the
-       memmap itself stays, the rest is freed again) and two vmemmap table pages.
+       (4 KiB), then per node the usemap (56 bytes per present section) and the memmap buffer
+       (64 bytes per page of every present section rounded to a PMD, PMD aligned; with
+       16K/64K pages only the memmap itself stays, the rest is freed again), and two vmemmap
+       table pages.
+
+    ``nodes`` are the online NUMA nodes (:func:`dt_numa_nodes`); None is one node holding all
+    memory.  With several nodes the node data, the usemap and the memmap buffer of each node
+    are allocated inside that node (``memblock_alloc_try_nid`` /
+    ``memblock_alloc_exact_nid_raw``), node by node, and ``sparse_index_alloc`` in the node of
+    the first section: recorded arm64-6.1 numa2-base (2 x 1 GiB: NODE_DATA at the top of each
+    node, 16 MiB of memmap below each, the default area at 0xbaa00000 instead of 0xb9a00000).
 
     Every block after the page tables is written through the linear map: ``written(base, size,
     what)`` is asked after each one and stops the replay when it returns False (a fault).
@@ -604,36 +615,43 @@ def arm64_early_allocations(
     out.append(EarlyAlloc(f"paging_init: {n} page-table pages (lowest shown)", lowest, n * page))
     if between is not None and not between():
         return out
+    # the caller gave the nodes: memmap buffers named by node, memoryless nodes skipped
+    per_node = nodes is not None
+    if nodes is None:
+        nodes = ((0, ()),)  # one node: its memory is all of memblock.memory
+    multi = len(nodes) > 1
 
-    def alloc(what: str, size: int, align: int) -> bool:
-        base = mb.alloc_range(size, align, 0, mb.current_limit)
+    def alloc(what: str, size: int, align: int, spans: NodeSpans | None = None) -> bool:
+        # memblock_alloc_try_nid: in the node, else anywhere
+        base = alloc_in_spans(mb, size, align, 0, mb.current_limit, spans if multi else None)
+        if not base and multi and spans is not None:
+            base = mb.alloc_range(size, align, 0, mb.current_limit)
         out.append(EarlyAlloc(what, base, size))
         return written is None or not base or written(base, size, what)
 
-    steps: list[tuple[str, int, int]] = [
-        ("unflatten_device_tree", unflatten_size_estimate(dt, kernel.version), 8)
-    ]
-    if kernel.version < (6, 12, 0):
-        steps.append(("numa_alloc_distance", 256, page))
+    if not alloc("unflatten_device_tree", unflatten_size_estimate(dt, kernel.version), 8):
+        return out
+    if kernel.version < (6, 12, 0) and not alloc("numa_alloc_distance", 256, page):
+        return out
     node_data = _by_version(_ARM64_NODE_DATA, kernel.version)
-    steps.append(("NODE_DATA", node_data + (_ARM64_NODE_DATA_16K_EXTRA if page == 16384 else 0),
-                  64))
-    if kernel.version >= (6, 12, 0):
-        steps.append(("alloc_bootmem_cpumask_var", 64, 64))
-    sparse = kernel.memmap_before_default_cma
-    if sparse:
-        section = arm64_section_bytes(page)
-        present = _chunk_count([(r.base, r.base + r.size) for r in mb.memory], section)
-        steps += [
-            ("sparse_init: mem_section roots", _ARM64_SECTION_ROOTS.get(page, 131072), 64),
-            # sparse_index_alloc: SECTIONS_PER_ROOT * sizeof(struct mem_section) = PAGE_SIZE
-            ("sparse_index_alloc", page, 64),
-            ("sparse usemap", _usemap_bytes(section, page, kernel.pageblock_order) * present, 64),
-        ]
-    for what, size, align in steps:
-        if not alloc(what, size, align):
+    node_data += _ARM64_NODE_DATA_16K_EXTRA if page == 16384 else 0
+    for nid, spans in nodes:
+        if not alloc(f"NODE_DATA node {nid}" if multi else "NODE_DATA", node_data, 64, spans):
             return out
-    if not sparse:
+    if kernel.version >= (6, 12, 0) and not alloc("alloc_bootmem_cpumask_var", 64, 64):
+        return out
+    if before_sparse is not None:
+        before_sparse()
+    if not kernel.memmap_before_default_cma:
+        return out
+    # sparse_init
+    section = arm64_section_bytes(page)
+    every = [(r.base, r.end) for r in mb.memory]
+    if not alloc("sparse_init: mem_section roots", _ARM64_SECTION_ROOTS.get(page, 131072), 64):
+        return out
+    # sparse_index_alloc: SECTIONS_PER_ROOT * sizeof(struct mem_section) = PAGE_SIZE, in the
+    # node of the first section
+    if not alloc("sparse_index_alloc", page, 64, nodes[0][1] if nodes else None):
         return out
     # sparse_buffer_init: section_map_size() = ALIGN(memmap of a section, PMD_SIZE) per present
     # section, aligned to it.  4K pages: vmemmap_populate_hugepages() uses the whole buffer
@@ -643,22 +661,35 @@ def arm64_early_allocations(
     pmd = page * (page // 8)
     per_section = (section // page) * _STRUCT_PAGE
     map_size = _align(per_section, pmd)
-    buf_size = map_size * present
-    buf = mb.alloc_range(buf_size, map_size, 0, mb.current_limit)
-    out.append(EarlyAlloc("sparse memmap buffer", buf, buf_size))
-    if not buf:
-        return out
-    if page != 4096:
-        used = _align(per_section, page) * present
-        if used < buf_size:
-            mb.phys_free(buf + used, buf_size - used)
-            out.append(
-                EarlyAlloc("sparse_buffer_fini: unused buffer freed", buf + used, buf_size - used)
-            )
-    if written is not None and not written(buf, buf_size, "sparse memmap buffer"):
-        return out
-    alloc("vmemmap page table", page, page)
-    alloc("vmemmap page table", page, page)
+    for i, (nid, spans) in enumerate(nodes):
+        present = _chunk_count(list(spans) if multi else every, section)
+        if not present and per_node:
+            continue  # a node without memory (CPUs only) has no memmap
+        usemap = _usemap_bytes(section, page, kernel.pageblock_order) * present
+        if not alloc("sparse usemap", usemap, 64, spans):
+            return out
+        # memblock_alloc_exact_nid_raw: in the node or not at all
+        buf_size = map_size * present
+        buffer_label = f"sparse memmap buffer node {nid}" if per_node else "sparse memmap buffer"
+        buf = alloc_in_spans(mb, buf_size, map_size, 0, mb.current_limit, spans if multi else None)
+        out.append(EarlyAlloc(buffer_label, buf, buf_size))
+        if not buf:
+            continue
+        if page != 4096:
+            used = _align(per_section, page) * present
+            if used < buf_size:
+                mb.phys_free(buf + used, buf_size - used)
+                out.append(
+                    EarlyAlloc(
+                        "sparse_buffer_fini: unused buffer freed", buf + used, buf_size - used
+                    )
+                )
+        if written is not None and not written(buf, buf_size, "sparse memmap buffer"):
+            return out
+        if i == 0:
+            # the vmemmap PUD/PMD tables: one of each covers the memmap of every node here
+            alloc("vmemmap page table", page, page, spans)
+            alloc("vmemmap page table", page, page, spans)
     return out
 
 
@@ -752,104 +783,6 @@ def alloc_in_spans(
             if found:
                 return found
     return 0
-
-
-def arm64_numa_early_allocations(
-    mb: Memblock,
-    dt: DeviceTree,
-    kernel: KernelModel,
-    symbols: Mapping[str, str] | None,
-    nodes: Sequence[tuple[int, NodeSpans]],
-    between: Callable[[], bool] | None = None,
-    written: Callable[[int, int, str], bool] | None = None,
-    before_sparse: Callable[[], None] | None = None,
-) -> list[EarlyAlloc]:
-    """:func:`arm64_early_allocations` with NUMA nodes, and ``before_sparse()`` run where
-    ``bootmem_init`` declares the command-line CMA areas (after the node data, before
-    ``sparse_init``).
-
-    With several nodes the node data, the usemap and the memmap buffer of each node are
-    allocated inside that node (``memblock_alloc_try_nid`` / ``memblock_alloc_exact_nid_raw``),
-    node by node, and ``sparse_index_alloc`` in the node of the first section: recorded arm64-6.1
-    numa2-base (2 x 1 GiB: NODE_DATA at the top of each node, 16 MiB of memmap below each, the
-    default area at 0xbaa00000 instead of 0xb9a00000).  With one node this is exactly
-    :func:`arm64_early_allocations`.
-    """
-    page = kernel.page_size
-    out: list[EarlyAlloc] = []
-    granular = _sym_enabled(symbols, "RODATA_FULL_DEFAULT_ENABLED", True) or _sym_enabled(
-        symbols, "KFENCE", True
-    )
-    n = arm64_page_table_pages(mb, kernel.version, page, granular)
-    lowest = _alloc_pages_top_down(mb, n, page)
-    out.append(EarlyAlloc(f"paging_init: {n} page-table pages (lowest shown)", lowest, n * page))
-    if between is not None and not between():
-        return out
-    multi = len(nodes) > 1
-
-    def alloc(
-        what: str, size: int, align: int, spans: NodeSpans | None = None, exact: bool = False
-    ) -> bool:
-        base = alloc_in_spans(mb, size, align, 0, mb.current_limit, spans if multi else None)
-        if not base and multi and spans is not None and not exact:
-            base = mb.alloc_range(size, align, 0, mb.current_limit)
-        out.append(EarlyAlloc(what, base, size))
-        return written is None or not base or written(base, size, what)
-
-    if not alloc("unflatten_device_tree", unflatten_size_estimate(dt, kernel.version), 8):
-        return out
-    if kernel.version < (6, 12, 0) and not alloc("numa_alloc_distance", 256, page):
-        return out
-    node_data = _by_version(_ARM64_NODE_DATA, kernel.version)
-    node_data += _ARM64_NODE_DATA_16K_EXTRA if page == 16384 else 0
-    for nid, spans in nodes:
-        if not alloc(f"NODE_DATA node {nid}" if multi else "NODE_DATA", node_data, 64, spans):
-            return out
-    if kernel.version >= (6, 12, 0) and not alloc("alloc_bootmem_cpumask_var", 64, 64):
-        return out
-    if before_sparse is not None:
-        before_sparse()
-    if not kernel.memmap_before_default_cma:
-        return out
-    section = arm64_section_bytes(page)
-    every = [(r.base, r.end) for r in mb.memory]
-    if not alloc("sparse_init: mem_section roots", _ARM64_SECTION_ROOTS.get(page, 131072), 64):
-        return out
-    # sparse_index_alloc: SECTIONS_PER_ROOT * sizeof(struct mem_section) = PAGE_SIZE, in the
-    # node of the first section
-    if not alloc("sparse_index_alloc", page, 64, nodes[0][1] if nodes else None):
-        return out
-    pmd = page * (page // 8)
-    per_section = (section // page) * _STRUCT_PAGE
-    map_size = _align(per_section, pmd)
-    for i, (nid, spans) in enumerate(nodes):
-        present = _chunk_count(list(spans) if multi else every, section)
-        if not present:
-            continue
-        usemap = _usemap_bytes(section, page, kernel.pageblock_order) * present
-        if not alloc("sparse usemap", usemap, 64, spans):
-            return out
-        buf_size = map_size * present
-        buf = alloc_in_spans(mb, buf_size, map_size, 0, mb.current_limit, spans if multi else None)
-        out.append(EarlyAlloc(f"sparse memmap buffer node {nid}", buf, buf_size))
-        if not buf:
-            continue
-        if page != 4096:
-            used = _align(per_section, page) * present
-            if used < buf_size:
-                mb.phys_free(buf + used, buf_size - used)
-                out.append(
-                    EarlyAlloc(
-                        "sparse_buffer_fini: unused buffer freed", buf + used, buf_size - used
-                    )
-                )
-        if written is not None and not written(buf, buf_size, "sparse memmap buffer"):
-            return out
-        if i == 0:
-            # the vmemmap PUD/PMD tables: one of each covers the memmap of every node here
-            alloc("vmemmap page table", page, page, spans)
-            alloc("vmemmap page table", page, page, spans)
-    return out
 
 
 # --------------------------------------------------------------------------------- the replay
@@ -1888,29 +1821,52 @@ class _Replay:
         self.mb.current_limit = memblock_limit
         return lowmem
 
+    def plan_default_size(self) -> CmaSizePlan:
+        """cma.plan_cma_size with the DT default as far as the replay has set regions up.
+
+        Called by ``dma_contiguous_reserve`` (what it sees decides what it reserves) and at the
+        end (:meth:`final_plan`: on arm/riscv E5/E6 a static default is set up only later)."""
+        k = self.k
+        candidates = [
+            DefaultCandidate(
+                path=r.path,
+                size=r.size or None,
+                static=r.origin == "static",
+                base=r.base,
+                outcome=(
+                    "created"
+                    if r.driver == "cma" and r.status in ("created", "inactive", "failed")
+                    else "bypassed" if r.status == "bypassed" else "rejected"
+                ),
+            )
+            for r in self.regions
+            if r.rn is not None and r.rn.cma_default and r.path is not None
+        ]
+        return plan_cma_size(
+            cmdline=self.cmdline,
+            symbols=self.symbols,
+            dt_default=dt_default(
+                candidates, arch=k.arch, version=k.version, cmdline=self.cmdline,
+                dt_after_cma=k.arch == "riscv64" and k.default_cma_before_dt_scan,
+            ),
+            phys_mem_size=self.plan_ram,
+            page_size=k.page_size,
+            arch=k.arch,
+            version=k.version,
+        )
+
+    def final_plan(self) -> CmaSizePlan | None:
+        """The size plan once every region is set up (None: dma_contiguous_reserve never ran)."""
+        return None if self.plan is None else self.plan_default_size()
+
     def default_area(self) -> None:
         k = self.k
         if not self.mb.memory:
             self.assumptions.append("no RAM: the default CMA area cannot be placed")
         self.phys_mem_size = self.mb.phys_mem_size()
-        dt_default: DtDefault | None = None
         src = self.default_region
-        if src is not None and src.path is not None:
-            dt_default = DtDefault(src.path, src.size, src.origin == "static")
-        elif self.cmdline.cma is not None:
-            for r in self.regions:
-                if r.status == "bypassed" and r.path is not None:
-                    dt_default = DtDefault(r.path, r.size or None, r.origin == "static")
-                    break
-        plan = plan_cma_size(
-            cmdline=self.cmdline,
-            symbols=self.symbols,
-            dt_default=dt_default,
-            phys_mem_size=self.phys_mem_size if self.mb.memory else None,
-            page_size=k.page_size,
-            arch=k.arch,
-            version=k.version,
-        )
+        self.plan_ram = self.phys_mem_size if self.mb.memory else None
+        plan = self.plan_default_size()
         self.plan = plan
         if k.arch != "arm64":
             for what, given in (
@@ -2473,21 +2429,17 @@ class _Replay:
             self.reserve_dtb()
         if k.arch == "arm64":
             late = self.late_scan if self.era in ("E5", "E6") else None
-            if self.wants_numa_early():
-                self.early = arm64_numa_early_allocations(
-                    self.mb,
-                    self.dt,
-                    k,
-                    self.symbols,
-                    self.numa_layout(),
-                    late,
-                    self.linear_map_ok,
-                    self.bootmem_cma_areas,
-                )
-            else:
-                self.early = arm64_early_allocations(
-                    self.mb, self.dt, k, self.symbols, late, self.linear_map_ok
-                )
+            numa = self.wants_numa_early()
+            self.early = arm64_early_allocations(
+                self.mb,
+                self.dt,
+                k,
+                self.symbols,
+                late,
+                self.linear_map_ok,
+                nodes=self.numa_layout() if numa else None,
+                before_sparse=self.bootmem_cma_areas if numa else None,
+            )
             self.compute_zones()
             if self.crash is None:
                 self.default_area()
@@ -2576,7 +2528,7 @@ class _Replay:
         return DryRun(
             regions=tuple(r.outcome() for r in self.regions),
             default_cma=self.default_cma.outcome() if self.default_cma else None,
-            cma_size_plan=self.plan,
+            cma_size_plan=self.final_plan(),
             log=tuple(self.log),
             memblock=self.mb,
             assumptions=tuple(self.assumptions),

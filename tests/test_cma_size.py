@@ -6,7 +6,14 @@ from collections.abc import Mapping
 
 import pytest
 
-from cmacheck.cma import CmaSizePlan, DtDefault, aligned_size, plan_cma_size
+from cmacheck.cma import (
+    CmaSizePlan,
+    DefaultCandidate,
+    DtDefault,
+    aligned_size,
+    dt_default,
+    plan_cma_size,
+)
 from cmacheck.load.cmdline import parse_cmdline
 
 K = 1 << 10
@@ -17,7 +24,6 @@ V61 = (6, 1, 0)
 BASE = {"CMA": "y", "DMA_CMA": "y", "OF_RESERVED_MEM": "y"}
 MBYTES64 = {**BASE, "CMA_SIZE_SEL_MBYTES": "y", "CMA_SIZE_MBYTES": "64"}
 LINUX_CMA = DtDefault(path="/reserved-memory/linux,cma", size=256 * M, static=False)
-STATIC_CMA = DtDefault(path="/reserved-memory/linux,cma@50000000", size=256 * M, static=True)
 
 
 def plan(
@@ -159,34 +165,147 @@ def test_dt_default_unknown_size() -> None:
     )
 
 
+def cand(path: str, size: int | None = 256 * M, base: int | None = None,
+         outcome: str | None = None, *, pool: bool = True) -> DefaultCandidate:
+    return DefaultCandidate(path=path, size=size, static=base is not None, base=base,
+                            cma_pool=pool, outcome=outcome)
+
+
+def choose(cands: list[DefaultCandidate], *, arch: str = "arm64",
+           version: tuple[int, int, int] = V61, cmdline: str = "",
+           dt_after_cma: bool = False) -> DtDefault | None:
+    return dt_default(cands, arch=arch, version=version, cmdline=parse_cmdline(cmdline),
+                      dt_after_cma=dt_after_cma)
+
+
+STATIC = cand("/reserved-memory/linux,cma@50000000", base=0x50000000)
+DYNAMIC = cand("/reserved-memory/linux,cma")
+
 LATE = [
-    # (id, arch, version, dt, late?)
-    ("arm64-6.13-static", "arm64", (6, 13, 0), STATIC_CMA, False),
-    ("arm-6.12.12-static", "arm", (6, 12, 12), STATIC_CMA, False),
-    ("arm-6.12.13-static", "arm", (6, 12, 13), STATIC_CMA, True),
-    ("arm-6.13-static", "arm", (6, 13, 0), STATIC_CMA, True),
-    ("arm-7.2-static", "arm", (7, 2, 13), STATIC_CMA, True),
-    ("arm-6.13-dynamic", "arm", (6, 13, 0), LINUX_CMA, False),
-    ("riscv-6.13-static", "riscv64", (6, 13, 0), STATIC_CMA, True),
-    ("riscv-6.6-static", "riscv64", (6, 6, 0), STATIC_CMA, False),
+    # (id, arch, version, candidate, late?)
+    ("arm64-6.13-static", "arm64", (6, 13, 0), STATIC, False),
+    ("arm-6.12.12-static", "arm", (6, 12, 12), STATIC, False),
+    ("arm-6.12.13-static", "arm", (6, 12, 13), STATIC, True),
+    ("arm-6.13-static", "arm", (6, 13, 0), STATIC, True),
+    ("arm-7.2-static", "arm", (7, 2, 13), STATIC, True),
+    ("arm-6.13-dynamic", "arm", (6, 13, 0), DYNAMIC, False),
+    ("riscv-6.13-static", "riscv64", (6, 13, 0), STATIC, True),
+    ("riscv-6.6-static", "riscv64", (6, 6, 0), STATIC, False),
 ]
 
 
 @pytest.mark.parametrize(
-    ("arch", "version", "dt", "late"), [c[1:] for c in LATE], ids=[c[0] for c in LATE]
+    ("arch", "version", "c", "late"), [c[1:] for c in LATE], ids=[c[0] for c in LATE]
 )
 def test_static_default_too_late_on_arm_riscv(
-    arch: str, version: tuple[int, int, int], dt: DtDefault, late: bool
+    arch: str, version: tuple[int, int, int], c: DefaultCandidate, late: bool
 ) -> None:
+    dt = choose([c], arch=arch, version=version)
+    assert dt is not None and (dt.path, dt.late, dt.early) == (c.path, late, None)
     p = plan(dt=dt, arch=arch, version=version)
-    assert (p.source, p.size, p.node) == ("dt", 256 * M, dt.path)
+    assert (p.source, p.size, p.node) == ("dt", 256 * M, c.path)
     assert (p.declare, p.declared_size) == ((True, 64 * M) if late else (False, None))
     if late:
         assert p.ignored == ()
-        assert p.explain[-1] == (
-            f"the Kconfig area (64 MiB) is reserved too, then {dt.path} replaces it "
-            f"as the default area"
+        ver = ".".join(map(str, version))
+        assert p.explain[1:] == (
+            f"on {arch} {ver} dma_contiguous_reserve() runs before static /reserved-memory "
+            "regions are set up (unflatten_device_tree), so no default CMA area exists yet: it "
+            "reserves the Kconfig area 'reserved' (64 MiB)",
+            f"{c.path} (linux,cma-default, 256 MiB) is set up at unflatten_device_tree and "
+            "replaces it as the default CMA area: dma_alloc_* for devices without a "
+            "memory-region of their own allocate from it",
+            "both areas are reserved (320 MiB of CMA in all): 'reserved' stays a CMA area "
+            "that no dma_alloc_* uses by default",
         )
+
+
+def test_late_static_replaces_an_earlier_dynamic_default() -> None:
+    # recorded armhf 6.12.107 t6: cma1 (dynamic, 16 MiB) is set up in the early scan and keeps
+    # the Kconfig area away ("cma: Reserved" is absent); cma2@60000000 (static) at unflatten
+    first = cand("/reserved-memory/cma1", 16 * M)
+    second = cand("/reserved-memory/cma2@60000000", 32 * M, base=0x60000000)
+    dt = choose([first, second], arch="arm", version=(6, 12, 107))
+    assert dt == DtDefault("/reserved-memory/cma2@60000000", 32 * M, True, late=True,
+                           early="/reserved-memory/cma1", early_size=16 * M)
+    p = plan(dt=dt, arch="arm", version=(6, 12, 107))
+    assert (p.source, p.node, p.size, p.declare) == ("dt", dt.path, 32 * M, False)
+    assert p.explain[1:] == (
+        "/reserved-memory/cma1 (linux,cma-default, 16 MiB) is already the default CMA area "
+        "when dma_contiguous_reserve() runs: no Kconfig area is reserved",
+        "/reserved-memory/cma2@60000000 (linux,cma-default, 32 MiB) is set up at "
+        "unflatten_device_tree and replaces /reserved-memory/cma1 as the default CMA area: "
+        "dma_alloc_* for devices without a memory-region of their own allocate from it",
+    )
+    assert p.ignored == ("CONFIG_CMA_SIZE_MBYTES=64 is ignored: /reserved-memory/cma1 is the "
+                         "default CMA area when dma_contiguous_reserve() runs",)
+    # arm64 sets every region up before dma_contiguous_reserve(): cma2 simply wins
+    dt = choose([first, second], arch="arm64", version=(6, 12, 107))
+    assert dt is not None and (dt.path, dt.late) == ("/reserved-memory/cma2@60000000", False)
+
+
+SETUP_ORDER = [
+    # (id, version, DT order, winner): the last one rmem_cma_setup accepts
+    ("one", V61, [DYNAMIC], DYNAMIC.path),
+    # dynamic 0/0 records sort before statics (≤6.12.12), E5/E6 set statics up last
+    ("static-then-dynamic-6.1", V61, [STATIC, DYNAMIC], STATIC.path),
+    ("static-then-dynamic-6.13", (6, 13, 0), [STATIC, DYNAMIC], STATIC.path),
+    # statics by base before E5, in DT order from E5
+    ("statics-by-base-6.1", V61,
+     [cand("/b@60000000", base=0x60000000), cand("/a@50000000", base=0x50000000)],
+     "/b@60000000"),
+    ("statics-dt-order-6.13", (6, 13, 0),
+     [cand("/b@60000000", base=0x60000000), cand("/a@50000000", base=0x50000000)],
+     "/a@50000000"),
+    # the node alone: not a CMA pool (no reusable / no-map / disabled) does not count
+    ("not-a-pool", V61, [DYNAMIC, cand("/x", pool=False)], DYNAMIC.path),
+    # with a replay only pools that were created count
+    ("rejected", V61, [DYNAMIC, cand("/x@50100000", base=0x50100000, outcome="rejected")],
+     DYNAMIC.path),
+    ("none-created", V61, [cand("/x@50100000", base=0x50100000, outcome="rejected")], None),
+]
+
+
+@pytest.mark.parametrize(("version", "cands", "winner"), [c[1:] for c in SETUP_ORDER],
+                         ids=[c[0] for c in SETUP_ORDER])
+def test_last_set_up_default_wins(version: tuple[int, int, int],
+                                  cands: list[DefaultCandidate], winner: str | None) -> None:
+    dt = choose(cands, version=version)
+    assert (dt.path if dt is not None else None) == winner
+
+
+def test_cmdline_bypass_candidates() -> None:
+    created = cand("/reserved-memory/linux,cma", outcome="created")
+    bypassed = cand("/reserved-memory/linux,cma", outcome="bypassed")
+    # from 5.6 the bypassed region is the one to name (the plan lets cma= win)
+    assert choose([bypassed], cmdline="cma=32M") == DtDefault(
+        bypassed.path, 256 * M, False, bypassed=(bypassed.path,))
+    # every linux,cma-default region is bypassed, each with its own message
+    other = cand("/reserved-memory/vendor-cma@60000000", base=0x60000000, outcome="bypassed")
+    dt = choose([other, bypassed], cmdline="cma=32M")
+    assert dt is not None and dt.bypassed == (bypassed.path, other.path)
+    assert plan("cma=32M", dt=dt).ignored[1:] == tuple(
+        f"{path} (linux,cma-default) is bypassed: cma=32M takes precedence (the kernel prints "
+        f"'Reserved memory: bypass {path.rsplit('/', 1)[-1]} node, using cmdline CMA params "
+        "instead')" for path in (bypassed.path, other.path))
+    assert choose([created], cmdline="cma=32M") is None
+    # before 5.6 there is no bypass: the created region stays the default
+    assert choose([created], cmdline="cma=32M", version=(5, 4, 0)) is not None
+    # a late static region is bypassed too: no "replaces" story
+    dt = choose([STATIC], arch="arm", version=(6, 13, 0), cmdline="cma=32M")
+    assert dt is not None and not dt.late
+
+
+def test_riscv_before_6_1_reserves_the_default_area_first() -> None:
+    # setup_bootmem ran dma_contiguous_reserve before the reserved-memory scan (§7 riscv)
+    dt = choose([DYNAMIC], arch="riscv64", version=(5, 10, 0), dt_after_cma=True)
+    assert dt is not None and (dt.late, dt.early) == (True, None)
+    p = plan(dt=dt, arch="riscv64", version=(5, 10, 0))
+    assert (p.source, p.declare, p.declared_size) == ("dt", True, 64 * M)
+    assert p.explain[1].startswith(
+        "on riscv64 5.10.0 dma_contiguous_reserve() runs before /reserved-memory is scanned")
+    assert p.explain[2].startswith(
+        "/reserved-memory/linux,cma (linux,cma-default, 256 MiB) is set up later and replaces it")
 
 
 def test_of_reserved_mem_off_ignores_dt() -> None:

@@ -12,13 +12,16 @@ import shutil
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
+from test_boots import FIXTURES, Fixture, predict, symbols_for
 
 from cmacheck.dryrun import (
     BootChain,
     DryRun,
     RegionOutcome,
+    arm64_early_allocations,
     classic_heapsort,
     dry_run,
     kernel_heapsort,
@@ -27,6 +30,7 @@ from cmacheck.dryrun import (
 from cmacheck.kernel import KernelModel, kernel_model
 from cmacheck.load.cmdline import parse_cmdline
 from cmacheck.load.dtb import parse_dtb
+from cmacheck.memblock import Memblock
 from cmacheck.model import DeviceTree
 
 pytestmark = pytest.mark.skipif(shutil.which("dtc") is None, reason="dtc is not installed")
@@ -810,6 +814,35 @@ def test_16k_pages_sparse_buffer_mostly_freed(tmp_path: Path) -> None:
     assert r.default_cma.base % (32 * MIB) == 0 and r.default_cma.base > 0xB000_0000
 
 
+@pytest.mark.parametrize("version", [K61, K612, K72], ids=["6.1", "6.12", "7.2"])
+def test_arm64_early_allocations_one_node(tmp_path: Path, version: tuple[int, int, int]) -> None:
+    # one node given explicitly is the default replay (only the memmap buffer is named by its
+    # node), and before_sparse runs after NODE_DATA and the cpumask, before sparse_init
+    dt = build_dt(tmp_path)
+    k = model(version)
+    plain_mb, with_node_mb = Memblock(), Memblock()
+    plain_mb.add(*RAM)
+    with_node_mb.add(*RAM)
+    plain = arm64_early_allocations(plain_mb, dt, k, ARM64)
+    at_hook: list[int] = []
+    with_node = arm64_early_allocations(
+        with_node_mb,
+        dt,
+        k,
+        ARM64,
+        nodes=[(0, ((RAM[0], RAM[0] + RAM[1]),))],
+        before_sparse=lambda: at_hook.append(sum(r.size for r in with_node_mb.reserved)),
+    )
+    assert [(e.base, e.size) for e in with_node] == [(e.base, e.size) for e in plain]
+    assert with_node_mb.reserved == plain_mb.reserved
+    labels = [e.what.replace(" node 0", "") for e in with_node]
+    assert labels == [e.what for e in plain]
+    before_sparse = [e for e in plain if not e.what.startswith(("sparse", "vmemmap"))]
+    assert at_hook == [sum(e.size for e in before_sparse)]
+    cpumask = version >= (6, 12, 0)
+    assert before_sparse[-1].what == ("alloc_bootmem_cpumask_var" if cpumask else "NODE_DATA")
+
+
 # ------------------------------------ command-line CMA areas and NUMA nodes (§2.5, §3.1)
 
 _TWO_NODES = (
@@ -991,3 +1024,83 @@ def test_chunk_runs_are_the_touched_chunks() -> None:
         runs = _chunk_runs(ranges, span)
         assert sorted(c for lo, hi in runs for c in range(lo, hi + 1)) == touched
         assert all(runs[i + 1][0] > runs[i][1] + 1 for i in range(len(runs) - 1))  # merged
+
+
+# ------------------------------------------------- the default CMA area against the recorded boots
+
+
+def _kernel_default(log: str, defaults: set[str]) -> str | None:
+    """The last ``linux,cma-default`` pool the kernel set up (rmem_cma_setup sets the default
+    pointer for each one it accepts: the last wins), from the order of its lines."""
+    import re
+
+    created = False
+    last = None
+    for line in log.splitlines():
+        if "created CMA memory pool" in line:
+            created = True
+        elif m := re.search(r"initialized node (\S+?),? compatible id shared-dma-pool", line):
+            if created and m.group(1) in defaults:
+                last = m.group(1)
+            created = False
+    return last
+
+
+def _boots_with_cma_default() -> list[Any]:
+    return [pytest.param(fx, id=fx.id) for fx in FIXTURES
+            if "linux,cma-default" in (fx.path / "board.dts").read_text()]
+
+
+@pytest.mark.parametrize("fx", _boots_with_cma_default())
+def test_size_plan_names_the_default_the_kernel_set_up_last(fx: Fixture) -> None:
+    """cma.dt_default, fed by the replay, picks the pool the kernel set up last, says whether
+    the cmdline/Kconfig area was reserved too (armhf 6.12: st-cma-default prints both
+    ``cma: Reserved 16 MiB`` and the DT pool; t6 only the two DT pools) and names a bypassed
+    region when ``cma=`` is given."""
+    run, parsed = predict(fx)
+    plan = run.cma_size_plan
+    assert plan is not None
+    log = fx.log()
+    winner = _kernel_default(log, {r.name for r in run.regions if r.default == "cma"})
+    declared = parsed.default_area is not None
+    if "cma=" in fx.meta["cmdline"]:
+        assert (plan.source, plan.node) == ("cmdline", None)
+        bypassed = "Reserved memory: bypass" in log or "Skipping dt linux,cma-default" in log
+        assert any("is bypassed" in line for line in plan.ignored) == bypassed
+    elif winner is not None:
+        assert (plan.source, (plan.node or "").rsplit("/", 1)[-1]) == ("dt", winner)
+    else:
+        assert plan.source != "dt"
+    assert bool(plan.declare and plan.declared_size) == declared
+
+
+@pytest.mark.parametrize("case", [
+    "armhf-6.12/st-cma-default",  # static default after dma_contiguous_reserve: both areas
+    "armhf-6.12/t6",  # dynamic cma1 keeps the Kconfig area away, static cma2 wins later
+    "armhf-6.12/cma-default-cmafixed",  # cma= bypasses the static default (late scan)
+    "armhf-6.12/cma-default-3",  # three dynamic defaults, DT order
+    "armhf-6.1/t6",
+    "armhf-6.1/st-cma-default",
+    "arm64-6.12/t6",
+])
+def test_size_plan_without_ram_agrees_with_the_replay(case: str, tmp_path: Path) -> None:
+    """api._dt_default (no RAM: no replay) and the replay give the same plan: one function."""
+    import json
+    import re
+
+    from cmacheck import api
+
+    fx = next(f for f in FIXTURES if f.id == case)
+    config = next(Path("tests/data/kconfig").glob(
+        symbols_for(fx)[0].removeprefix("kconfig:")))
+    dts = (fx.path / "board.dts").read_text()
+    no_memory = tmp_path / "board.dts"
+    no_memory.write_text(re.sub(r"\n\tmemory@[0-9a-f]+ \{.*?\n\t\};", "", dts, flags=re.S))
+    plans = []
+    for dt in (str(fx.path / "board.dtb"), str(no_memory)):
+        report = api.run(api.Inputs(dt=dt, config=str(config), cmdline=fx.meta["cmdline"]))
+        assert (report.ctx.run is None) == (dt == str(no_memory))  # no RAM: no replay
+        p = report.cma_plan
+        plans.append((p.source, p.node, p.size, p.explain, p.ignored, p.declare,
+                      p.declared_size))
+    assert plans[0] == plans[1], json.dumps(plans, indent=1)

@@ -308,10 +308,10 @@ CHANGES: tuple[Change, ...] = (
     Change("cma.bypass_mode", _B, "none", "4.9 tree: no cmdline precedence", "SRC"),
     Change(
         "cma.bypass_mode",
-        (5, 7, 0),
+        (5, 6, 0),
         "bypass-message",
-        "Nicolas Saenz Julienne 'dma-contiguous: CMA: give precedence to cmdline' (~5.7)",
-        "INF",
+        "Nicolas Saenz Julienne 'dma-contiguous: CMA: give precedence to cmdline' (5.6)",
+        "HIST",
     ),
     Change(
         "cma.bypass_mode", (7, 1, 0), "skip-before-reserve", _OPS + " (CMA node_validate)", "INF"
@@ -763,10 +763,10 @@ CHANGES: tuple[Change, ...] = (
         "aeb9267eb6b1 (v6.3)",
     ),
     # kernel/dma/contiguous.c (DT part: bare pr_fmt), coherent.c, swiotlb.c
-    Change("msg.cma_bypass", _B, None, "no cmdline precedence before ~5.7", "INF"),
+    Change("msg.cma_bypass", _B, None, "no cmdline precedence before 5.6", "HIST"),
     Change(
         "msg.cma_bypass",
-        (5, 7, 0),
+        (5, 6, 0),
         _m("info", "", "Reserved memory: bypass %s node, using cmdline CMA params instead"),
         "QEMU t7 (6.1)",
         "QEMU",
