@@ -11,8 +11,8 @@ from dataclasses import field, replace
 from typing import Any
 
 from cmacheck import __version__, rules
-from cmacheck.cma import DtDefault, plan_cma_size
-from cmacheck.context import Context, build_context
+from cmacheck.cma import DefaultCandidate, DtDefault, dt_default, plan_cma_size
+from cmacheck.context import CMDLINE_OPTION, CmdlinePart, Context, build_context
 from cmacheck.dryrun import BootChain, dry_run
 from cmacheck.errors import InputError, UsageError
 from cmacheck.findings import Finding, Hit, Severity
@@ -63,6 +63,7 @@ class Inputs:
     schema: bool = False  # also validate against the dtschema bindings (CMA010)
     page_size: int | None = None  # what-if: another page size (arm64: 4K, 16K or 64K)
     workload: str | None = None  # --workload: DMA allocations to replay on the CMA areas
+    min_cma: int | None = None  # --min-cma: policy minimum for the default CMA area (CMA303)
 
 
 @record(eq=False)
@@ -135,7 +136,7 @@ def _is_hex(text: str) -> bool:
 
 def _effective_cmdline(ctx: Context, inputs: Inputs, config: KernelConfig | None,
                        arch: str | None, version: tuple[int, int, int] | None
-                       ) -> tuple[str, tuple[str, ...]]:
+                       ) -> tuple[str, tuple[str, ...], tuple[CmdlinePart, ...]]:
     bootargs = inputs.cmdline if inputs.cmdline is not None else ctx.chosen.bootargs
     explain: list[str] = []
     if inputs.cmdline is not None:
@@ -157,7 +158,37 @@ def _effective_cmdline(ctx: Context, inputs: Inputs, config: KernelConfig | None
         arch or "arm64",
         version or (6, 1, 0),
     )
-    return text, (*explain, *lines)
+    boot = CmdlinePart(0, 0, CMDLINE_OPTION, "--cmdline")
+    if inputs.cmdline is None and ctx.chosen.node is not None:
+        boot = CmdlinePart(0, 0, ctx.at(ctx.chosen.node, "bootargs"), "/chosen/bootargs")
+    builtin = CmdlinePart(0, 0, ctx.at_symbol(
+        "CONFIG_CMDLINE", config.lines.get("CMDLINE") if config is not None else None),
+        "CONFIG_CMDLINE")
+    parts = _cmdline_parts(text, bootargs, boot, config_cmdline is not None, builtin,
+                           "from-bootloader" if policy == "extend" and arch == "arm64"
+                           else policy)
+    return text, (*explain, *lines), parts
+
+
+def _cmdline_parts(text: str, bootargs: str | None, boot: CmdlinePart, builtin_defined: bool,
+                   builtin: CmdlinePart, policy: str) -> tuple[CmdlinePart, ...]:
+    """Which stretch of the composed line came from the bootloader and which from
+    CONFIG_CMDLINE, following compose_cmdline (``policy`` as it takes effect)."""
+    if not text:
+        return ()
+    if not builtin_defined:
+        return (replace(boot, end=len(text)),)
+    if policy == "force":
+        return (replace(builtin, end=len(text)),)
+    # strscpy stops at an embedded NUL; the copy is cut at COMMAND_LINE_SIZE - 1 (<= len(text)).
+    boot_len = min(len((bootargs or "").split("\0", 1)[0]), len(text))
+    if policy == "extend":  # bootargs, " ", CONFIG_CMDLINE
+        parts = [replace(boot, end=boot_len)] if boot_len else []
+        if len(text) > boot_len + 1:
+            parts.append(replace(builtin, start=boot_len + 1, end=len(text)))
+        return tuple(parts)
+    # from-bootloader / fallback: CONFIG_CMDLINE only when the bootloader passed nothing
+    return (replace(boot if boot_len else builtin, end=len(text)),)
 
 
 PAGE_SIZES = (4096, 16384, 65536)
@@ -279,7 +310,7 @@ def run(inputs: Inputs, *, selected: Iterable[rules.Rule] = rules.ALL,
         raise UsageError(f"unsupported arch '{arch}' (known: {', '.join(ARCHES)})")
     version = override or (config.version if config else None)
     base_ctx = build_context(dt, config=config)
-    text, explain = _effective_cmdline(base_ctx, inputs, config, arch, version)
+    text, explain, cmdline_parts = _effective_cmdline(base_ctx, inputs, config, arch, version)
     cmdline: Cmdline = parse_cmdline(text)
     ram = _ram_banks(dt, base_ctx.memory, inputs.ram)
     notes: list[str] = []
@@ -326,13 +357,15 @@ def run(inputs: Inputs, *, selected: Iterable[rules.Rule] = rules.ALL,
     if plan is None and kernel is not None:
         # RAM unknown: no replay, but the size decision does not need placement.
         plan = plan_cma_size(cmdline=cmdline, symbols=symbols,
-                             dt_default=_dt_default(base_ctx), phys_mem_size=None,
+                             dt_default=_dt_default(base_ctx, kernel, cmdline),
+                             phys_mem_size=None,
                              page_size=kernel.page_size, arch=kernel.arch,
                              version=kernel.version)
     workload = _workload(inputs, run_, kernel, dt, symbols) if inputs.workload else None
     ctx = build_context(dt, config=config, cmdline=cmdline, ram=ram, kernel=kernel, run=run_,
                         cma_plan=plan, comparison=comparison,
-                        schema=_schema(dt) if inputs.schema else None, workload=workload)
+                        schema=_schema(dt) if inputs.schema else None, workload=workload,
+                        cmdline_parts=cmdline_parts, min_cma=inputs.min_cma)
     findings = run_rules(ctx, selected, severity)
     return Report(inputs, ctx, findings, text, explain, cma_plan=plan, notes=tuple(notes))
 
@@ -407,16 +440,23 @@ def _schema(dt: DeviceTree) -> Any:
         return str(e)
 
 
-def _dt_default(ctx: Context) -> DtDefault | None:
+def _dt_default(ctx: Context, kernel: Any, cmdline: Cmdline) -> DtDefault | None:
     """The linux,cma-default region as declared (without RAM there is no replay to ask)."""
-    found = None
+    candidates = []
     for r in ctx.rmem.children:
-        if (r.available and r.cma_default and r.reusable and not r.no_map
-                and r.is_compatible("shared-dma-pool")):
-            reg = r.reg(ctx.cells)
-            size = reg[0][1] if reg else r.number("size", ctx.cells.size)
-            found = DtDefault(r.path, size, r.is_static)
-    return found
+        if not r.cma_default:
+            continue
+        reg = r.reg(ctx.cells)
+        candidates.append(DefaultCandidate(
+            path=r.path,
+            size=reg[0][1] if reg else r.number("size", ctx.cells.size),
+            static=r.is_static,
+            base=reg[0][0] if reg else None,
+            cma_pool=(r.available and r.reusable and not r.no_map
+                      and r.is_compatible("shared-dma-pool")),
+        ))
+    return dt_default(candidates, arch=kernel.arch, version=kernel.version, cmdline=cmdline,
+                      dt_after_cma=kernel.default_cma_before_dt_scan)
 
 
 def _version(inputs: Inputs, config: KernelConfig | None) -> tuple[int, int, int] | None:

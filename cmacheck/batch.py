@@ -22,20 +22,22 @@ import os
 import types
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, cast
+from dataclasses import field
+from typing import TYPE_CHECKING, Any, cast
 
 from cmacheck import api, rules, suppress
-from cmacheck import baseline as bl
 from cmacheck.config import Policy
 from cmacheck.errors import CmacheckError, UsageError
 from cmacheck.findings import Finding, Severity
 from cmacheck.load.kconfig import KernelConfig, load_config
 from cmacheck.model import DeviceTree
+from cmacheck.records import record
+
+if TYPE_CHECKING:
+    from cmacheck import baseline as bl
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class BoardResult:
     """One board: its Report (detached: see :func:`detach`), or the input error that stopped
     it."""
@@ -49,7 +51,7 @@ class BoardResult:
         return self.report.count(severity) if self.report is not None else 0
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class BatchResult:
     """What every formatter receives: all boards of the run, in input order."""
 
@@ -93,6 +95,8 @@ def expand(paths: Sequence[str]) -> tuple[list[str], bool]:
     batch = len(paths) > 1
     for p in paths:
         if os.path.isdir(p):
+            from pathlib import Path  # only for a directory: a single board never needs it
+
             batch = True
             found = sorted(
                 (q for q in Path(p).rglob("*.dtb") if q.is_file()),
@@ -106,7 +110,7 @@ def expand(paths: Sequence[str]) -> tuple[list[str], bool]:
     return list(dict.fromkeys(out)), batch
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Job:
     """Everything a worker needs for one board (picklable)."""
 
@@ -241,6 +245,8 @@ def _share_kernel(b: BoardResult, kernels: dict[Any, Any]) -> BoardResult:
 def apply_baseline(boards: Iterable[BoardResult], baseline: bl.Baseline
                    ) -> tuple[list[BoardResult], list[bl.Key]]:
     """Hide baselined findings; return the boards and the stale baseline entries."""
+    from cmacheck import baseline as bl  # only with --baseline (it brings json)
+
     out: list[BoardResult] = []
     used: Counter[bl.Key] = Counter()
     checked: list[str] = []

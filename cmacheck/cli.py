@@ -128,6 +128,8 @@ _BOARD_OPTIONS = (
                  help="Also validate /reserved-memory against the dtschema bindings (CMA010)."),
     click.option("--workload", metavar="FILE",
                  help="TOML list of DMA allocations/frees to replay on the predicted CMA areas."),
+    click.option("--min-cma", type=SIZE, metavar="SIZE",
+                 help="Policy: warn when the default CMA area is smaller (CMA303)."),
 )
 _DMESG_OPTIONS = (
     click.option("--dmesg", metavar="LOG",
@@ -218,6 +220,8 @@ def _inputs(dt: str, opts: dict[str, Any], file: Any) -> api.Inputs:
         kw["kernel_version"] = fv["kernel-version"]
     if kw["arch"] is None and "arch" in fv:
         kw["arch"] = fv["arch"]
+    if kw["min_cma"] is None and "min-cma" in fv:
+        kw["min_cma"] = parse_size(fv["min-cma"])  # validated when the file was loaded
     return api.Inputs(dt=dt, **kw)
 
 
@@ -377,7 +381,27 @@ def _render(result: Any, fmt: str, color: bool | None) -> None:
     else:
         buf = io.StringIO()
         formatter(fmt)(result, buf)
+        if fmt == "github":
+            _step_summary(result)
     sys.stdout.write(buf.getvalue())
+
+
+def _step_summary(result: Any) -> None:
+    """In a GitHub Actions step, append every finding to the job summary: annotations stop at
+    10 per kind and step."""
+    import os
+
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    from cmacheck.report.github import step_summary
+
+    try:
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(step_summary(result))
+    except OSError as e:
+        click.echo(f"cmacheck: warning: {path}: cannot append the job summary: {e.strerror}",
+                   err=True)
 
 
 @main.command(name="diff")

@@ -41,6 +41,7 @@ BOARD_KEYS: dict[str, type | tuple[type, ...]] = {
     "include": list,
     "kernel-version": str,
     "arch": str,
+    "min-cma": str,
 }
 TOP_KEYS: dict[str, type | tuple[type, ...]] = {
     "select": list,
@@ -270,6 +271,14 @@ def _check_value(key: str, value: Any, where: str) -> Any:
         return tuple(_string(v, where) for v in value)
     if key == "ram":
         return (value,)
+    if key == "min-cma":
+        from cmacheck.units import parse_size
+
+        try:
+            parse_size(value)
+        except UsageError as e:
+            raise UsageError(f"{where}: {e}") from None
+        return value
     if key == "jobs" and value < 0:
         raise UsageError(f"{where}: must be 0 (all CPUs) or more")
     return value

@@ -6,12 +6,30 @@ from typing import TYPE_CHECKING, Any
 
 from cmacheck import board
 from cmacheck.findings import Location
+from cmacheck.load.cmdline import next_arg
 from cmacheck.model import DeviceTree, Node
 from cmacheck.records import record
 
 if TYPE_CHECKING:
     from cmacheck.load.cmdline import Cmdline
     from cmacheck.load.kconfig import KernelConfig
+
+
+CMDLINE_OPTION = Location(file="<cmdline>")
+"""Where a parameter given with cmacheck's own ``--cmdline`` points."""
+
+_SPACE = " \t\n\v\f\r"
+
+
+@record()
+class CmdlinePart:
+    """A stretch ``[start, end)`` of the effective command line and the input that supplied it."""
+
+    start: int
+    end: int
+    at: Location
+    source: str
+    """How a message names the input: ``--cmdline``, ``/chosen/bootargs`` or ``CONFIG_CMDLINE``."""
 
 
 @record(eq=False)
@@ -32,6 +50,8 @@ class Context:
     comparison: Any = None  # cmacheck.compare.Comparison with --dmesg / --live
     schema: Any = None  # --schema: tuple of load.schema.SchemaProblem, or why it was skipped
     workload: Any = None  # --workload: cmacheck.workload.WorkloadResult
+    cmdline_parts: tuple[CmdlinePart, ...] = ()  # where each stretch of cmdline.text came from
+    min_cma: int | None = None  # --min-cma: the smallest acceptable default CMA area (CMA303)
 
     @property
     def ram_known(self) -> bool:
@@ -51,6 +71,50 @@ class Context:
     def at_symbol(self, symbol: str, line: int | None) -> Location:
         path = self.config.path if self.config is not None else None
         return Location(file=path, line=line, symbol=symbol)
+
+    def at_param(self, *names: str, arg: str | None = None) -> Location:
+        """Location of the input that supplied the effective ``name=`` parameter.
+
+        The effective occurrence is the last one of any of ``names`` that the kernel parses
+        (every early_param handler keeps the last value; with CONFIG_CMDLINE_EXTEND the
+        built-in line comes after /chosen/bootargs, so a built-in ``cma=`` wins).  ``arg``
+        (``"cma=64Q"``, as written) asks for that exact occurrence instead, falling back to
+        the name.  It points at the ``bootargs`` line of the DTS (the DTB and ``/chosen``
+        otherwise), the ``CONFIG_CMDLINE`` line of the ``.config``, or ``<cmdline>`` for
+        ``--cmdline``; without any occurrence, at the last input that made up the line.
+        """
+        part = self.cmdline_part(*names, arg=arg)
+        if part is not None:
+            return part.at
+        return self.cmdline_parts[-1].at if self.cmdline_parts else CMDLINE_OPTION
+
+    def cmdline_part(self, *names: str, arg: str | None = None) -> CmdlinePart | None:
+        """The part holding the effective occurrence (see :meth:`at_param`), or None."""
+        wanted = {n.replace("-", "_") for n in names}
+        found: CmdlinePart | None = None
+        exact: CmdlinePart | None = None
+        for start, name, value in self._cmdline_params():
+            if name.replace("-", "_") not in wanted:
+                continue
+            part = next((p for p in self.cmdline_parts if p.start <= start < p.end), None)
+            found = part or found
+            shown = name if value is None else f"{name}={value}"
+            if arg is not None and shown == arg:
+                exact = part or exact
+        return exact or found
+
+    def _cmdline_params(self) -> list[tuple[int, str, str | None]]:
+        # kernel/params.c:parse_args walk, keeping where each parameter starts; "--" ends it.
+        text = self.cmdline.text if self.cmdline is not None else ""
+        out: list[tuple[int, str, str | None]] = []
+        pos = len(text) - len(text.lstrip(_SPACE))
+        while pos < len(text):
+            start = pos
+            name, value, pos = next_arg(text, pos)
+            if value is None and name == "--":
+                break
+            out.append((start, name, value))
+        return out
 
 
 def build_context(dt: DeviceTree, **kw: Any) -> Context:

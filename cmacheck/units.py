@@ -8,9 +8,8 @@ then one optional suffix K/M/G/T/P/E in either case, each shifting by 10 more bi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cmacheck.errors import UsageError
+from cmacheck.records import record
 
 U64_MASK = (1 << 64) - 1
 
@@ -53,7 +52,7 @@ def _strtoull(text: str) -> tuple[int, int, bool]:
     return value, pos, exact > U64_MASK
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Memparse:
     """What ``memparse`` did with a string, with the details the kernel throws away."""
 
@@ -161,3 +160,11 @@ def hexaddr(n: int, *, phys_bits: int = 64) -> str:
 def hexaddr32(n: int) -> str:
     """``%pa`` on 32-bit arm without LPAE (8 hex digits)."""
     return hexaddr(n, phys_bits=32)
+
+
+def mem_value(size: int) -> str:
+    """The shortest exact memparse() spelling of ``size`` (lib/cmdline.c): 72M, 1G, 4096K."""
+    for suffix, shift in (("G", 30), ("M", 20), ("K", 10)):
+        if size and size % (1 << shift) == 0:
+            return f"{size >> shift}{suffix}"
+    return str(size)

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cmacheck.model import DeviceTree
-from cmacheck.units import format_size
+from cmacheck.units import format_size, mem_value
 
 __all__ = [
     "Alloc",
@@ -501,19 +501,11 @@ def replay_workload(workload: Workload, *, run: Any, dt: DeviceTree | None, page
         need = minimum_size(area, steps, page_size, cma_alignment)
         option = None
         if area.default and need is not None:
-            option = f"cma={_mem_value(need)}"
+            option = f"cma={mem_value(need)}"
         results.append(AreaResult(area, r.buffers, len(r.failed), r.peak, r.padding,
                                   r.used_after, r.largest_free, need, option))
     failures.sort(key=lambda f: (f.line or 0, f.label, f.index))
     return WorkloadResult(workload.source, tuple(results), tuple(failures), tuple(page_alloc))
-
-
-def _mem_value(size: int) -> str:
-    """The shortest exact memparse() spelling (lib/cmdline.c): 72M, 1G, 4096K."""
-    for suffix, shift in (("G", 30), ("M", 20), ("K", 10)):
-        if size and size % (1 << shift) == 0:
-            return f"{size >> shift}{suffix}"
-    return str(size)
 
 
 def cma_alignment_order(symbols: Mapping[str, str] | None) -> int:

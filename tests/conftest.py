@@ -53,6 +53,8 @@ def examples() -> Path:
 def pytest_configure(config: pytest.Config) -> None:
     # The schema cache (--schema) goes to $XDG_CACHE_HOME: keep it out of the home directory.
     os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="cmacheck-test-cache-")
+    # Under GitHub Actions --format github would append to the real job summary.
+    os.environ.pop("GITHUB_STEP_SUMMARY", None)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

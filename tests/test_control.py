@@ -136,6 +136,9 @@ def test_pyproject_tool_table(tmp_path: Path) -> None:
     ('[boards."*.dtb"]\nram = 5\n', 'boards."*.dtb".ram: expected a string or a list'),
     ('[boards."*.dtb"]\nselect = []\n', "unknown key 'boards.\"*.dtb\".select'"),
     ("select = [\n", "invalid TOML: "),
+    ('min-cma = "64Q"\n', "min-cma: invalid size '64Q'"),
+    ("min-cma = 64\n", "min-cma: expected a string, got int"),
+    ('[boards."*.dtb"]\nmin-cma = "x"\n', 'boards."*.dtb".min-cma: invalid size \'x\''),
 ])
 def test_config_file_errors(tmp_path: Path, text: str, message: str) -> None:
     cfg = tmp_path / ".cmacheck.toml"
@@ -175,6 +178,34 @@ def test_config_file_ram_per_board(tmp_path: Path) -> None:
                  str(tmp_path / "c.toml"), "--format", "json"])
     assert r.json["memory"]["source"] == "ram-option"
     assert r.json["memory"]["total"] == 1 << 30
+
+
+def _cma303(r: Result) -> list[str]:
+    return [f["message"] for f in r.json["findings"] if f["rule"] == "CMA303"]
+
+
+def test_min_cma_from_file_per_board_and_cli(tmp_path: Path) -> None:
+    """clean board: a 256 MiB linux,cma-default region."""
+    dtb = tmp_path / "board.dtb"
+    shutil.copy(ROOT / "examples/clean/board.dtb", dtb)
+    cfg = tmp_path / ".cmacheck.toml"
+    base = [str(dtb), "--config", "examples/clean/kernel.config", "--format", "json"]
+    assert _cma303(run_cli(base)) == []  # silent without a minimum
+    cfg.write_text('min-cma = "512M"\n')
+    (msg,) = _cma303(run_cli(base))
+    assert msg.startswith("the default CMA area is 256 MiB, below the 512 MiB minimum")
+    cfg.write_text('min-cma = "512M"\n[boards."board.dtb"]\nmin-cma = "128M"\n')
+    assert _cma303(run_cli(base)) == []  # the board's table wins over the top level
+    assert len(_cma303(run_cli([*base, "--min-cma", "1G"]))) == 1  # the flag wins over both
+    (tmp_path / "pyproject.toml").write_text('[tool.cmacheck]\nmin-cma = "1G"\n')
+    cfg.unlink()
+    assert len(_cma303(run_cli(base))) == 1
+
+
+def test_min_cma_option_error() -> None:
+    r = run_cli(["examples/clean/board.dtb", "--min-cma", "64Q"])
+    assert (r.code, r.out) == (2, "")
+    assert "--min-cma" in r.err and "invalid size '64Q'" in r.err
 
 
 # ---- inline suppression ------------------------------------------------------------------
@@ -228,6 +259,21 @@ def test_inline_suppression_on_node_line(tmp_path: Path) -> None:
     r = run_cli(args)
     assert "CMA004" not in _rules(r)
     assert [s["rule"] for s in r.json["suppressed"]] == ["CMA004"]
+
+
+def test_inline_suppression_of_a_bootargs_finding(tmp_path: Path) -> None:
+    """Command-line findings point at the bootargs line, so a comment there silences them."""
+    src = tmp_path / "board.dts"
+    src.write_text('/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <2>;\n'
+                   '\tchosen {\n\t\tbootargs = "console=ttyAMA0 cma=64Q";\n\t};\n};\n')
+    args = [str(src), "--kernel-version", "6.1", "--arch", "arm64", "--format", "json",
+            "--no-config-file", "--select", "CMA102"]
+    (f,) = run_cli(args).json["findings"]
+    assert (f["file"], f["line"], f["node"]) == (str(src), 4, "/chosen")
+    _edit(src, 4, "\t\t// cmacheck: disable=CMA102 the board's U-Boot rewrites it")
+    r = run_cli(args)
+    assert r.json["findings"] == []
+    assert [x["rule"] for x in r.json["suppressed"]] == ["CMA102"]
 
 
 def test_suppression_needs_a_matching_id(tmp_path: Path) -> None:

@@ -31,6 +31,8 @@ BATCH = ["examples/clean/board.dtb", "examples/problems/board.dtb",
 @pytest.fixture(autouse=True)
 def _in_repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
+    # Run inside GitHub Actions, the github-format tests must not write the real job summary.
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
 
 
 def _valid_sarif(text: str) -> dict[str, Any]:
@@ -175,6 +177,46 @@ def test_github_emits_all_annotations_with_summary_first() -> None:
     assert len(lines) == 13
     assert lines[1] == ("::error file=b.dts,line=1,title=CMA009::/reserved-memory/r0: "
                         "overlap 0,%0Asecond line")
+
+
+def test_github_step_summary_appended(tmp_path: Path) -> None:
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n")
+    env = {"GITHUB_STEP_SUMMARY": str(summary)}
+    r = run_cli([*BATCH, "nope.dtb", "--format", "github"], env=env)
+    assert r.code == 2
+    text = summary.read_text()
+    assert text.startswith("earlier step\n## cmacheck\n")  # appended, not replaced
+    assert "| examples/clean/board.dtb | 0 | 0 | 1 |" in text
+    assert "| nope.dtb | input error: " in text
+    rows = [line for line in text.splitlines() if line.startswith("| `")]
+    findings = [f for b in run_cli([*BATCH, "--format", "json"]).json["boards"]
+                for f in b["findings"]]
+    assert len(rows) == len(findings)
+    assert ("| `examples/problems/board.dtb` | CMA009 | error | "
+            "/reserved-memory/adsp@88000000: [0x88000000-0x88ffffff] overlaps") in text
+    # Other formats, or no GITHUB_STEP_SUMMARY, leave it alone.
+    before = summary.read_text()
+    run_cli([*BATCH, "--format", "json"], env=env)
+    run_cli([*BATCH, "--format", "github"])
+    assert summary.read_text() == before
+
+
+def test_github_step_summary_markdown_and_limit() -> None:
+    result = _fake(3)
+    text = github.step_summary(result)
+    assert text.splitlines()[-3:] == [
+        f"| `b.dts:{i + 1}` | CMA009 | error | /reserved-memory/r{i}: overlap {i}, second line |"
+        for i in range(3)]
+    odd = Finding("CMA102", Severity.WARNING, "a|b *c* <cmdline>", Location(file="<cmdline>"))
+    report: Any = SimpleNamespace(findings=(odd,))
+    row = github.step_summary(BatchResult((BoardResult("b.dts", report),))).splitlines()[-1]
+    assert row == "| `<cmdline>` | CMA102 | warning | a\\|b \\*c\\* &lt;cmdline&gt; |"
+    cut = github.step_summary(_fake(50), limit=2000)
+    assert len(cut.encode()) <= 2000
+    assert cut.rstrip().endswith("all of them are in the log above")
+    shown = sum(1 for line in cut.splitlines() if line.startswith("| `"))
+    assert f"\n{50 - shown} more finding(s) not shown" in cut
 
 
 def test_junit() -> None:

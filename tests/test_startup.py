@@ -21,11 +21,13 @@ CONFIG = ROOT / "examples" / "clean" / "kernel.config"
 
 # What a plain DTB + .config run must not load: DTS compilation (subprocess, tempfile),
 # the log comparison, --live, --workload, --schema, the portability table, config-file TOML,
-# and the other output formats.
+# pathlib (directories, config files), the baseline (json), and the other output formats.
 NOT_ON_THE_PLAIN_PATH = (
     "subprocess",
     "tempfile",
     "tomllib",
+    "pathlib",
+    "cmacheck.baseline",
     "cmacheck.load.dts",
     "cmacheck.load.schema",
     "cmacheck.load.log",
@@ -45,8 +47,9 @@ NOT_ON_THE_PLAIN_PATH = (
 )
 
 _RUN = """
-import contextlib, io, json, sys
+import sys
 before = set(sys.modules)  # the interpreter's own start-up (site, .pth files) is not ours
+import contextlib, io
 sys.argv = ["cmacheck", *sys.argv[1:]]
 from cmacheck.cli import main
 with contextlib.redirect_stdout(io.StringIO()):
@@ -54,7 +57,9 @@ with contextlib.redirect_stdout(io.StringIO()):
         main()
     except SystemExit as e:
         status = e.code
-print(json.dumps({"status": status, "modules": sorted(set(sys.modules) - before)}))
+modules = sorted(set(sys.modules) - before)
+import json  # after the count: the harness's own json is not the run's
+print(json.dumps({"status": status, "modules": modules}))
 """
 
 
@@ -76,6 +81,11 @@ def test_plain_run_imports_only_what_it_uses(fmt: str) -> None:
     assert sorted(m for m in NOT_ON_THE_PLAIN_PATH if m in modules) == []
     if fmt == "json":
         assert "rich" not in modules and "cmacheck.report.text" not in modules
+    else:
+        assert "json" not in modules
+        # rich's emoji table is loaded by the first str rendered as markup; text output
+        # renders only Text (which also keeps "[mem 0x...]" from being read as markup)
+        assert "rich._emoji_codes" not in modules
 
 
 def test_dts_input_still_loads_the_compiler_path(tmp_path: Path) -> None:

@@ -4,7 +4,8 @@ Escaping follows @actions/core (toolkit ``command.ts``): in the message ``%``, C
 become ``%25``, ``%0D``, ``%0A``; in property values ``:`` and ``,`` also become ``%3A`` and
 ``%2C``.  GitHub shows at most 10 error, 10 warning and 10 notice annotations per step (50
 per job), so a plain summary line comes first and every finding is still emitted (the rest
-stay readable in the log).
+stay readable in the log).  :func:`step_summary` gives the same findings as Markdown for the
+job summary (``$GITHUB_STEP_SUMMARY``, at most 1 MiB per step), which the CLI appends to.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from cmacheck.batch import BatchResult
 
 ANNOTATION_LIMIT = 10  # per severity, per step
+SUMMARY_LIMIT = 1 << 20  # bytes of job summary per step (GitHub refuses a larger one)
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
 
 
@@ -59,3 +61,47 @@ def render_batch(result: BatchResult, out: TextIO) -> None:
     for rule, board, anchor, message in result.stale:
         out.write(f"cmacheck: {result.baseline}: stale baseline entry [{rule}] {board}: "
                   f"{anchor}: {message}\n")
+
+
+_MARKDOWN = str.maketrans({"\\": "\\\\", "|": "\\|", "*": "\\*", "`": "\\`", "&": "&amp;",
+                           "<": "&lt;", ">": "&gt;"})
+
+
+def _cell(text: str) -> str:
+    # A Markdown table cell: one line, no column break, no emphasis or HTML from the text.
+    return " ".join(text.split()).translate(_MARKDOWN)
+
+
+def _where(f: Finding, board: str) -> str:
+    file = f.at.file or board
+    where = f"{file}:{f.at.line}" if f.at.line is not None else file
+    return "`" + where.replace("`", "'").replace("|", "\\|") + "`"
+
+
+def step_summary(result: BatchResult, limit: int = SUMMARY_LIMIT) -> str:
+    """The job summary (Markdown): per-board counts, then a table of every finding
+    (file:line, rule, severity, message), cut before ``limit`` bytes with a line saying how
+    many findings are left out."""
+    out = ["## cmacheck", "", "| board | errors | warnings | notes |", "|---|--:|--:|--:|"]
+    for b in result.boards:
+        if b.report is None:
+            out.append(f"| {_cell(b.dt)} | input error: {_cell(b.error or '')} | | |")
+            continue
+        n = {s: sum(1 for f in b.report.findings if f.severity == s) for s in Severity}
+        out.append(f"| {_cell(b.dt)} | {n[Severity.ERROR]} | {n[Severity.WARNING]} | "
+                   f"{n[Severity.NOTE]} |")
+    findings = [(b.dt, f) for b in result.boards if b.report is not None
+                for f in b.report.findings]
+    if findings:
+        out += ["", "| file:line | rule | severity | message |", "|---|---|---|---|"]
+    text = "\n".join(out) + "\n"
+    size, budget = len(text.encode()), limit - 200  # room for the closing line
+    for i, (board, f) in enumerate(findings):
+        message = f"{f.at.node}: {f.message}" if f.at.node else f.message
+        row = f"| {_where(f, board)} | {f.rule} | {f.severity.label} | {_cell(message)} |\n"
+        size += len(row.encode())
+        if size > budget:
+            return (text + f"\n{len(findings) - i} more finding(s) not shown: a job summary "
+                    f"holds at most {limit} bytes; all of them are in the log above\n")
+        text += row
+    return text

@@ -6,9 +6,12 @@ kernel-style ranges like ``[mem 0x...]`` would be eaten as markup tags.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from rich.console import Console
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, ConsoleRenderable, RenderResult
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -74,14 +77,11 @@ def _suppressed_note(con: Console, b: BoardResult) -> None:
 
 
 def _summary_table(con: Console, result: BatchResult) -> None:
-    table = Table(title="Boards", title_justify="left", show_edge=False)
-    for col in ("board", "errors", "warnings", "notes", "suppressed", "default CMA", "result"):
-        table.add_column(col, no_wrap=True, justify="right" if col in (
-            "errors", "warnings", "notes", "suppressed") else "left")
+    rows: list[tuple[str | Text, ...]] = []
     totals = [0, 0, 0, 0]
     for b in result.boards:
         if b.report is None:
-            table.add_row(Text(b.dt), "", "", "", "", "", Text("input error", style="bold red"))
+            rows.append((b.dt, "", "", "", "", "", Text("input error", style="bold red")))
             continue
         counts = [b.count(Severity.ERROR), b.count(Severity.WARNING), b.count(Severity.NOTE),
                   len(b.suppressed)]
@@ -90,9 +90,11 @@ def _summary_table(con: Console, result: BatchResult) -> None:
         cma = "unknown" if plan is None or plan.size is None else (
             "none" if not plan.size else f"{format_size(plan.size)} ({plan.source})")
         failed = any(result.failing(f) for f in b.report.findings)
-        table.add_row(Text(b.dt), *(str(c) for c in counts), Text(cma),
-                      Text("fail", style="bold red") if failed else Text("ok"))
-    con.print(table)
+        rows.append((b.dt, *(str(c) for c in counts), cma,
+                     Text("fail", style="bold red") if failed else "ok"))
+    con.print(_table(con, "Boards", ("board", "errors", "warnings", "notes", "suppressed",
+                                     "default CMA", "result"), rows,
+                     right=frozenset({"errors", "warnings", "notes", "suppressed"})))
     con.print(Text(f"{len(result.boards)} board(s): {totals[0]} error(s), {totals[1]} "
                    f"warning(s), {totals[2]} note(s), {totals[3]} suppressed, "
                    f"{len(result.errors)} input error(s)"), soft_wrap=True)
@@ -126,9 +128,6 @@ def _assumptions(report: Report) -> tuple[str, ...]:
 def _memory_map(con: Console, report: Report) -> None:
     ctx = report.ctx
     run: Any = ctx.run
-    table = Table(title="Memory map", title_justify="left", show_edge=False)
-    for col in ("start", "end", "size", "what", "status"):
-        table.add_column(col, no_wrap=True)
     rows: list[tuple[int, int, str, str]] = []
     banks = list(ctx.ram) or [(b.base, b.size) for m in ctx.memory if m.available for b in m.banks]
     for base, size in banks:
@@ -147,10 +146,64 @@ def _memory_map(con: Console, report: Report) -> None:
                     rows.append((base, size, r.path, "static"))
     if not rows:
         return
-    for base, size, what, status in sorted(rows, key=lambda x: (x[0], -x[1], x[2])):
-        table.add_row(hexaddr(base), hexaddr(base + size - 1), format_size(size),
-                      Text(what), Text(status))
-    con.print(table)
+    cells = [(hexaddr(base), hexaddr(base + size - 1), format_size(size), what, status)
+             for base, size, what, status in sorted(rows, key=lambda x: (x[0], -x[1], x[2]))]
+    con.print(_table(con, "Memory map", ("start", "end", "size", "what", "status"), cells))
+
+
+def _table(con: Console, title: str, header: tuple[str, ...],
+           rows: Sequence[Sequence[str | Text]], right: frozenset[str] = frozenset(),
+           ) -> ConsoleRenderable:
+    """A left-titled, edgeless table of unwrapped cells (``right``: right-justified columns).
+
+    Cells are ``Text`` (a ``str`` is never read as markup).  When the widest cells fit the
+    console, the columns get those widths up front, which is what rich's own measuring pass
+    would find (one ``cell_len`` per line of each cell) without rendering every cell twice;
+    when they do not fit, rich shrinks the columns itself.  When nothing can be styled
+    either (no colour: a pipe, a file, --no-color) and every cell is printable ASCII, the
+    table is the same characters as rich's ``Table`` writes, put together directly
+    (:class:`_Grid`): rendering rich's table cell by cell costs more than the whole check of
+    a board.
+    """
+    plain = [tuple(c if isinstance(c, str) else c.plain for c in row) for row in rows]
+    widths = [max((cell_len(line) for cell in column for line in cell.splitlines()), default=0)
+              for column in zip(header, *plain)]
+    # one space of padding either side of each column, one divider between columns
+    table_width = sum(widths) + 3 * len(widths) - 1
+    fits = table_width <= con.width
+    if (fits and con.color_system is None and not con.legacy_windows
+            and not con.options.ascii_only and len(title) <= table_width
+            and all(c.isascii() and c.isprintable() for row in (header, *plain) for c in row)
+            and title.isascii() and title.isprintable()):
+        return _Grid(title, header, plain, widths, right)
+    table = Table(title=Text(title), title_justify="left", show_edge=False)
+    for name, width in zip(header, widths, strict=True):
+        table.add_column(Text(name), no_wrap=True, width=width if fits else None,
+                         justify="right" if name in right else "left")
+    for row in rows:
+        table.add_row(*(Text(c) if isinstance(c, str) else c for c in row))
+    return table
+
+
+class _Grid:
+    """rich's ``Table(box=HEAVY_HEAD, show_edge=False, title_justify="left")`` as plain text,
+    for cells that fit their columns and a console without colour (see :func:`_table`)."""
+
+    def __init__(self, title: str, header: tuple[str, ...], rows: list[tuple[str, ...]],
+                 widths: list[int], right: frozenset[str]) -> None:
+        right_cols = [name in right for name in header]
+
+        def line(cells: Sequence[str], divider: str) -> str:
+            return divider.join(f" {c.rjust(w) if r else c.ljust(w)} "
+                                for c, w, r in zip(cells, widths, right_cols, strict=True))
+
+        width = sum(widths) + 3 * len(widths) - 1
+        self.text = "\n".join([title.ljust(width), line(header, "\u2503"),
+                               "\u2547".join("\u2501" * (w + 2) for w in widths),
+                               *(line(row, "\u2502") for row in rows), ""])
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Segment(self.text)
 
 
 def _cma(con: Console, report: Report) -> None:

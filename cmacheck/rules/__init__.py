@@ -3,9 +3,9 @@
 A rule module has a Markdown docstring (first line = summary; ``Fails:`` / ``Passes:``
 example blocks that the tests execute), ``ID`` (``CMA`` + three digits, never reused),
 ``NAME``, ``SEVERITY`` and ``check(ctx) -> Iterator[Hit]``.  IDs: 0xx device-tree
-structure, 1xx CMA sizing and Kconfig / command line, 2xx dry-run outcomes, 3xx the
-``--workload`` what-if, 8xx prediction
-versus a real boot log, 9xx notices about the inputs themselves.
+structure, 1xx CMA sizing and Kconfig / command line, 2xx dry-run outcomes, 3xx what-if
+and policy (``--workload``, ``--min-cma``), 8xx prediction versus a real boot log, 9xx
+notices about the inputs themselves.
 
 Registration is explicit: add the module name to ``_NAMES`` (yamllint's ``_RULES``).
 """
@@ -57,6 +57,7 @@ _NAMES = (
     "cma217_cma_size_pernuma",
     "cma301_workload_alloc_fails",
     "cma302_workload_min_size",
+    "cma303_default_cma_below_minimum",
     "cma801_dmesg_region_missing",
     "cma802_dmesg_region_extra",
     "cma803_dmesg_region_base",

@@ -7,8 +7,9 @@ without `=` prints `cma: Config string not provided` and is ignored.  None of th
 the boot; the board just runs with another value.
 
 This rule reads the command line the kernel will see (DT `bootargs` and
-`CONFIG_CMDLINE`); a malformed value passed to cmacheck's own `--cmdline` option is a
-usage error instead (exit status 2).
+`CONFIG_CMDLINE`) and points at the one that holds the parameter: the `bootargs` line of
+the DTS or the `CONFIG_CMDLINE` line of the `.config`.  A malformed value passed to
+cmacheck's own `--cmdline` option is a usage error instead (exit status 2).
 
 **Fix.** Use a number with an optional K/M/G suffix: `cma=128M`, `cma=64M@0x50000000`.
 
@@ -24,7 +25,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cmacheck.context import Context
-from cmacheck.findings import Hit, Location, Severity
+from cmacheck.findings import Hit, Severity
+from cmacheck.rules._cmdline import problem_at
 
 ID = "CMA102"
 NAME = "cmdline-malformed"
@@ -35,4 +37,4 @@ def check(ctx: Context) -> Iterator[Hit]:
     if ctx.cmdline is None:
         return
     for problem in ctx.cmdline.problems:
-        yield Hit(problem, Location(file="<cmdline>"))
+        yield Hit(problem, problem_at(ctx, problem))

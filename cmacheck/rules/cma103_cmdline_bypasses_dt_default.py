@@ -9,6 +9,9 @@ carefully chosen `alloc-ranges` window or size in the DT is silently ignored.  `
 counts too: then there is no default CMA area at all.  Before 5.6 the opposite holds: the
 DT region wins and `cma=` is dropped without a message.
 
+Reported on the region; the message names where the effective `cma=` comes from
+(`/chosen/bootargs`, `CONFIG_CMDLINE` or `--cmdline`, the bootloader's).
+
 **Fix.** Remove `cma=` from `bootargs` / `CONFIG_CMDLINE` (or from the bootloader's
 environment), or drop `linux,cma-default` if the command line is meant to decide.
 
@@ -43,14 +46,16 @@ def check(ctx: Context) -> Iterator[Hit]:
     if ctx.cmdline is None or ctx.cmdline.cma is None or ctx.kernel is None:
         return
     cma = ctx.cmdline.cma
+    part = ctx.cmdline_part("cma")
+    src = f" (from {part.source})" if part is not None else ""
     for r in ctx.rmem.children:
         if not (r.available and r.cma_default and r.is_compatible("shared-dma-pool")):
             continue
-        if ctx.kernel.version < (5, 6, 0):
-            yield Hit(f"{cma.text} is dropped silently: before 5.6 the kernel keeps this DT "
+        if ctx.kernel.cma_bypass_mode == "none":
+            yield Hit(f"{cma.text}{src} is dropped silently: before 5.6 the kernel keeps this DT "
                       "region as the default CMA area", ctx.at(r.node, "linux,cma-default"))
             continue
         what = ("no default CMA area at all" if cma.size == 0
                 else f"the default CMA area comes from {cma.text} instead")
-        yield Hit(f"{cma.text} on the command line bypasses this linux,cma-default region: "
+        yield Hit(f"{cma.text} on the command line{src} bypasses this linux,cma-default region: "
                   f"{what}", ctx.at(r.node, "linux,cma-default"))

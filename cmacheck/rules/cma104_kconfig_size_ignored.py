@@ -5,7 +5,9 @@ default CMA area from `CONFIG_CMA_SIZE_MBYTES` / `_PERCENTAGE` / `SEL_*` only wh
 default exists yet; a `linux,cma-default` region in `/reserved-memory` already is one
 (arm64 in every version; 32-bit ARM and RISC-V up to 6.12.12, see kernel-model.md §2.2).
 So `CONFIG_CMA_SIZE_MBYTES=256` does nothing on such a board: a classic "my Kconfig change
-had no effect".  Reported as a note, on the `.config` line.
+had no effect".  Reported as a note, on the `.config` line, saying whether the DT region
+is smaller or larger than the ignored Kconfig size (a smaller one is how a board ends up
+below what its drivers need: see `--min-cma`, CMA303).
 
 **Fix.** Change the size of the DT region (or an overlay), not the Kconfig value.
 
@@ -28,6 +30,7 @@ from collections.abc import Iterator
 
 from cmacheck.context import Context
 from cmacheck.findings import Hit, Severity
+from cmacheck.units import format_size
 
 ID = "CMA104"
 NAME = "kconfig-size-ignored"
@@ -41,10 +44,17 @@ def check(ctx: Context) -> Iterator[Hit]:
     plan = ctx.cma_plan
     if plan is None or plan.source != "dt" or not plan.kconfig_size or ctx.config is None:
         return
+    if plan.declare:
+        return  # arm/riscv 6.12.13+: the Kconfig area is reserved too (not ignored), §2.2
     lines = ctx.config.lines
     symbol = next((s for s in _SIZE_SYMBOLS[:2] if s in lines), None) or next(
         (s for s in _SIZE_SYMBOLS if s in lines), "CMA_SIZE_MBYTES")
-    size_mib = plan.kconfig_size >> 20
-    yield Hit(f"the Kconfig default CMA size ({size_mib} MiB) is ignored: {plan.node} is the "
-              "default CMA area (linux,cma-default)",
+    # No sizes in the words: the message is part of the baseline and diff keys, and a new
+    # DT size should not make the same finding look new.
+    compared = ""
+    if plan.size is not None:
+        compared = ("the same-sized " if plan.size == plan.kconfig_size else
+                    f"the {'smaller' if plan.size < plan.kconfig_size else 'larger'} ")
+    yield Hit(f"the Kconfig default CMA size ({format_size(plan.kconfig_size)}) is ignored: "
+              f"{compared}{plan.node} (linux,cma-default) is the default CMA area",
               ctx.at_symbol(f"CONFIG_{symbol}", lines.get(symbol)))

@@ -31,6 +31,7 @@ Passes:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from cmacheck.context import Context
 from cmacheck.findings import Hit, Location, Severity
@@ -41,7 +42,20 @@ ID = "CMA213"
 NAME = "cmdline-cma-area-failed"
 SEVERITY = Severity.WARNING
 
-_OPTION = {"hugetlb-cma": "hugetlb_cma=", "numa-cma": "cma_pernuma=/numa_cma="}
+
+def _option(ctx: Context, r: Any, node: int | None) -> tuple[str, Location]:
+    """The option that asked for area ``r`` (as a message names it) and where it comes from."""
+    cmdline = ctx.cmdline
+    if r.origin == "hugetlb-cma":
+        return "hugetlb_cma=", ctx.at_param("hugetlb_cma")
+    if cmdline is not None and r.name.startswith("numa") and node in dict(cmdline.numa_cma):
+        return "numa_cma=", ctx.at_param("numa_cma")  # 6.7+: numa_cma= wins for its node
+    if cmdline is not None and cmdline.cma_pernuma:
+        return "cma_pernuma=", ctx.at_param("cma_pernuma")
+    # 7.2 CONFIG_CMA_SIZE_PERNUMA: the default size on every node, no parameter (CMA217)
+    lines = ctx.config.lines if ctx.config is not None else {}
+    return "CONFIG_CMA_SIZE_PERNUMA", ctx.at_symbol("CONFIG_CMA_SIZE_PERNUMA",
+                                                     lines.get("CMA_SIZE_PERNUMA"))
 
 
 def check(ctx: Context) -> Iterator[Hit]:
@@ -49,7 +63,8 @@ def check(ctx: Context) -> Iterator[Hit]:
     if run is None:
         return
     for r, facts, _ in outcomes(ctx):
-        if r.origin not in _OPTION or r.status != "failed" or cause(facts.reason) == "no-slot":
+        if (r.origin not in ("hugetlb-cma", "numa-cma") or r.status != "failed"
+                or cause(facts.reason) == "no-slot"):
             continue  # CMA207 reports a missing slot
         if "may still split" in (facts.reason or ""):
             continue  # 6.15+ multi-range fallback: the outcome is not predicted
@@ -60,8 +75,9 @@ def check(ctx: Context) -> Iterator[Hit]:
         if facts.largest_free is not None:
             lo, hi = facts.largest_free
             free = f"; the largest free block left is {format_size(hi - lo)} at {lo:#x}"
+        option, at = _option(ctx, r, facts.node)
         yield Hit(
-            f"{_OPTION[r.origin]} area {r.name} ({format_size(r.size)}) cannot be reserved on "
+            f"{option} area {r.name} ({format_size(r.size)}) cannot be reserved on "
             f"node {node} ({format_size(ram)} of RAM): {facts.reason}{free}",
-            Location(file="<cmdline>"),
+            at,
         )

@@ -28,7 +28,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cmacheck.context import Context
-from cmacheck.findings import Hit, Location, Severity
+from cmacheck.findings import Hit, Severity
+from cmacheck.rules._cmdline import note_hits
 
 ID = "CMA214"
 NAME = "cmdline-cma-node-offline"
@@ -36,9 +37,4 @@ SEVERITY = Severity.WARNING
 
 
 def check(ctx: Context) -> Iterator[Hit]:
-    run = ctx.run
-    if run is None:
-        return
-    for kind, text in run.facts.cmdline_cma_notes:
-        if kind == "invalid-node":
-            yield Hit(text, Location(file="<cmdline>"))
+    return note_hits(ctx, "invalid-node")

@@ -9,6 +9,9 @@ memory to CMA than on 6.x, and each node needs that much free memory (recorded a
 boot `numa2-base`: two 1 GiB nodes, `cma: Reserved 64 MiB` three times; with `cma=128M` three
 128 MiB areas, `numa2-cma`).
 
+Reported on the `CONFIG_CMA_SIZE_PERNUMA` line of the `.config`: no command-line
+parameter asked for these areas.
+
 **Fix.** Nothing is wrong if that is intended.  Otherwise pass `cma_pernuma=` / `numa_cma=`
 with the sizes you want, or build without `CONFIG_CMA_SIZE_PERNUMA`.
 
@@ -30,7 +33,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cmacheck.context import Context
-from cmacheck.findings import Hit, Location, Severity
+from cmacheck.findings import Hit, Severity
+from cmacheck.rules._cmdline import note_hits
 
 ID = "CMA217"
 NAME = "cma-size-pernuma"
@@ -38,9 +42,7 @@ SEVERITY = Severity.NOTE
 
 
 def check(ctx: Context) -> Iterator[Hit]:
-    run = ctx.run
-    if run is None:
-        return
-    for kind, text in run.facts.cmdline_cma_notes:
-        if kind == "size-pernuma":
-            yield Hit(text, Location(file="<cmdline>"))
+    # No parameter asked for these areas: point at the Kconfig symbol that adds them.
+    lines = ctx.config.lines if ctx.config is not None else {}
+    return note_hits(ctx, "size-pernuma",
+                     ctx.at_symbol("CONFIG_CMA_SIZE_PERNUMA", lines.get("CMA_SIZE_PERNUMA")))
