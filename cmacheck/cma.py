@@ -227,10 +227,10 @@ def _bypass_message(node: str, version: tuple[int, int, int]) -> str:
     """The line the kernel prints for a bypassed region (data row ``msg.cma_bypass``)."""
     from cmacheck.kernel.changes import CHANGES
     from cmacheck.kernel.printk import render
-    from cmacheck.kernel.versions import resolve
+    from cmacheck.kernel.versions import Msg, resolve
 
     msg = resolve(CHANGES, "msg.cma_bypass", version).value
-    if msg is None:
+    if not isinstance(msg, Msg):
         return ""
     name = node.rsplit("/", 1)[-1]
     return render(msg, (name,) if "%s" in msg.fmt else ())[0]

@@ -804,7 +804,8 @@ def test_arm64_initrd_outside_linear_map_is_dropped(tmp_path: Path) -> None:
 
 def test_16k_pages_sparse_buffer_mostly_freed(tmp_path: Path) -> None:
     # §12: with 16K pages sparse_init reserves 32 MiB of memmap buffer per 128 MiB section and
-    # frees all but the memmap itself before the default area (the 16K boots under tests/boots/arm64-*-16k check it exactly)
+    # frees all but the memmap itself before the default area (the 16K boots under
+    # tests/boots/arm64-*-16k check it exactly)
     syms = {**ARM64, "ARM64_4K_PAGES": "n", "ARM64_16K_PAGES": "y"}
     k = kernel_model(K612, "arm64", syms)
     r = run(build_dt(tmp_path), k, symbols=syms, boot=QEMU_BOOT)

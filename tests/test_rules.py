@@ -145,5 +145,5 @@ def test_kconfig_size_ignored_says_smaller_or_larger(tmp_path: Path, dt_size: st
     r = run_cli([str(src), "--config", str(RULES_DIR / "CMA104" / "mbytes-64.config"),
                  "--select", "CMA104", "--format", "json"])
     (f,) = r.json["findings"]
-    assert f["message"].endswith(
-        f"is ignored: {words} /reserved-memory/linux,cma (linux,cma-default) is the default CMA area")
+    assert f["message"].endswith(f"is ignored: {words} /reserved-memory/linux,cma "
+                                 "(linux,cma-default) is the default CMA area")

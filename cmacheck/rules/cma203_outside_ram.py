@@ -63,7 +63,7 @@ def check(ctx: Context) -> Iterator[Hit]:
             continue
         outside = format_size(r.size - inside)
         ignored = run.facts.ignored_ram
-        if ignored is not None and _covered(r.base, r.size, ram + (ignored,)) == r.size:
+        if ignored is not None and _covered(r.base, r.size, (*ram, ignored)) == r.size:
             why = (f"{outside} of it lies in the RAM the kernel ignores without CONFIG_HIGHMEM "
                    f"({ignored[0]:#x}-{ignored[1]:#x})")
         elif mem is not None and _covered(r.base, r.size, dt_ram) == r.size:
