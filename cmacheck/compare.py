@@ -10,16 +10,15 @@ value is compared in whole MiB.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cmacheck.dmesg import LoggedRegion, ParsedLog
 from cmacheck.dryrun import DryRun, RegionOutcome
+from cmacheck.records import record
 from cmacheck.units import format_size
 
 MIB = 1 << 20
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Difference:
     kind: str  # region-missing | region-extra | base | size | status | default-status |
     #            default-size | default-base | message
@@ -28,7 +27,7 @@ class Difference:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Comparison:
     agree: int
     total: int

@@ -17,7 +17,7 @@ import json
 import os
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -26,6 +26,7 @@ from cmacheck.batch import BoardResult
 from cmacheck.config import Policy
 from cmacheck.errors import UsageError
 from cmacheck.findings import Finding
+from cmacheck.records import record
 from cmacheck.report import json_report
 from cmacheck.report.lines import finding_line
 from cmacheck.units import format_size, hexaddr
@@ -53,7 +54,7 @@ def _region_key(r: Mapping_) -> str:
     return str(r["path"] or f"{r['origin']}:{r['name']}")
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class BoardDiff:
     old: str | None
     new: str | None
@@ -66,7 +67,7 @@ class BoardDiff:
     fixed_findings: tuple[Finding, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class DiffResult:
     boards: tuple[BoardDiff, ...]
     policy: Policy = field(default_factory=Policy)

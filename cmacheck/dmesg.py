@@ -20,7 +20,9 @@ Pure functions, no I/O.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from cmacheck.records import record
 
 __all__ = [
     "LoggedArea",
@@ -85,7 +87,7 @@ _MB_DUMP = re.compile(
 )
 
 
-@dataclass
+@record(frozen=False)
 class LoggedRegion:
     """What the log says about one /reserved-memory node (by its kernel name)."""
 
@@ -105,7 +107,7 @@ class LoggedRegion:
         return None if self.size is None else self.size // _MIB
 
 
-@dataclass
+@record(frozen=False)
 class LoggedArea:
     """One ``cma_declare_contiguous`` outcome outside the DT (default / ``cma=`` area)."""
 
@@ -119,7 +121,7 @@ class LoggedArea:
     after_zones: bool = False  # printed after the "Zone ranges:" block
 
 
-@dataclass(frozen=True)
+@record()
 class MemblockEvent:
     """One ``memblock=debug`` line: a range operation or an allocation request."""
 
@@ -136,7 +138,7 @@ class MemblockEvent:
         return self.caller.split("+", 1)[0]
 
 
-@dataclass
+@record(frozen=False)
 class ParsedLog:
     kernel_version: str | None = None
     regions: dict[str, LoggedRegion] = field(default_factory=dict)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from cmacheck import board
 from cmacheck.cma import CmaSizePlan, DefaultCandidate, dt_default, plan_cma_size
@@ -35,6 +35,7 @@ from cmacheck.kernel import KernelModel
 from cmacheck.load.cmdline import Cmdline
 from cmacheck.memblock import Memblock, MemblockFlags
 from cmacheck.model import DeviceTree, Node
+from cmacheck.records import record
 
 __all__ = [
     "BootChain",
@@ -69,7 +70,7 @@ Cmp = Callable[[object, object], int]
 # ------------------------------------------------------------------------------------ inputs
 
 
-@dataclass(frozen=True)
+@record()
 class BootChain:
     """What the boot chain placed in RAM before the kernel ran (``--dtb-addr``, ``--kernel-addr``
     ``--kernel-size``, ``--initrd``, ``--reserve``).
@@ -91,7 +92,7 @@ class BootChain:
 # ----------------------------------------------------------------------------------- results
 
 
-@dataclass(frozen=True)
+@record()
 class RegionOutcome:
     """One REGION of the JSON output contract (docs/output-contract.md), nothing more."""
 
@@ -108,7 +109,7 @@ class RegionOutcome:
     log: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@record()
 class RegionFacts:
     """What the rules need to explain a region's outcome (keyed by path / name in DryRun)."""
 
@@ -124,7 +125,7 @@ class RegionFacts:
     node: int | None = None  # NUMA node of a command-line CMA area (hugetlb / pernuma / numa)
 
 
-@dataclass(frozen=True)
+@record()
 class EarlyAlloc:
     """One allocation the arch makes between the reserved-memory scan and the default area."""
 
@@ -133,7 +134,7 @@ class EarlyAlloc:
     size: int
 
 
-@dataclass(frozen=True)
+@record()
 class DryRunFacts:
     phys_mem_size: int  # memblock_phys_mem_size() when the default CMA size is computed
     dram_start: int
@@ -158,7 +159,7 @@ class DryRunFacts:
     ignored_ram: tuple[int, int] | None = None  # arm without HIGHMEM: RAM removed (start, end)
 
 
-@dataclass(frozen=True, eq=False)
+@record(eq=False)
 class DryRun:
     """The prediction.  ``log`` is the ``--predict-log`` text, one kernel line per item."""
 
@@ -292,7 +293,7 @@ def classic_heapsort(items: Sequence[object], cmp: Cmp) -> list[object]:
 # ----------------------------------------------------------------------------- internal state
 
 
-@dataclass(eq=False)
+@record(frozen=False, eq=False)
 class _Region:
     rn: board.ReservedNode | None
     name: str
@@ -353,7 +354,7 @@ class _Region:
         )
 
 
-@dataclass(eq=False)
+@record(frozen=False, eq=False)
 class _Rec:
     """One entry of the kernel's ``reserved_mem[]`` array."""
 

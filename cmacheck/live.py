@@ -22,14 +22,14 @@ from __future__ import annotations
 import errno
 import os
 import re
-from dataclasses import dataclass
 
 from cmacheck.errors import InputError
+from cmacheck.records import record
 
 MAX_KMSG_BYTES = 16 << 20
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class LiveInputs:
     dt: str
     config: str | None

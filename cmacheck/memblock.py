@@ -62,7 +62,8 @@ import bisect
 import enum
 import operator
 from collections.abc import Iterator
-from dataclasses import dataclass
+
+from cmacheck.records import record
 
 __all__ = [
     "INIT_MEMBLOCK_REGIONS",
@@ -100,7 +101,7 @@ class MemblockFlags(enum.IntFlag):
     KHO_SCRATCH = 0x40
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class MemblockRegion:
     """``struct memblock_region`` without the node id: ``[base, base + size)``."""
 

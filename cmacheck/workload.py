@@ -43,10 +43,11 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from cmacheck.model import DeviceTree
+from cmacheck.records import record
 from cmacheck.units import format_size, mem_value
 
 __all__ = [
@@ -77,7 +78,7 @@ CMA_ALIGNMENT_DEFAULT = 8  # kernel/dma/Kconfig CMA_ALIGNMENT default
 # ------------------------------------------------------------------------------ the workload
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Alloc:
     """``count`` buffers of ``size`` bytes from ``area``; ``align`` None = "default"."""
 
@@ -89,7 +90,7 @@ class Alloc:
     line: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Free:
     """Free every buffer the allocation ``label`` obtained."""
 
@@ -100,7 +101,7 @@ class Free:
 Step = Alloc | Free
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Workload:
     source: str  # the file it came from
     steps: tuple[Step, ...]
@@ -109,7 +110,7 @@ class Workload:
 # ----------------------------------------------------------------------------------- results
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Area:
     """One CMA area as the kernel sees it at runtime (base and size in bytes)."""
 
@@ -121,7 +122,7 @@ class Area:
     order_per_bit: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Failure:
     """One buffer that the area does not give."""
 
@@ -134,7 +135,7 @@ class Failure:
     node: str | None = None  # the area's (or device's) node path when there is one
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class AreaResult:
     area: Area
     buffers: int  # buffers asked of this area (after the page-allocator shortcut)
@@ -147,7 +148,7 @@ class AreaResult:
     cma_option: str | None = None  # for the default area: the cma= value for min_size
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class WorkloadResult:
     source: str
     areas: tuple[AreaResult, ...]
@@ -261,7 +262,7 @@ def bitmap_find_next_zero_area_off(bitmap: _Bitmap, size: int, start: int, nr: i
 # ------------------------------------------------------------------------------- the replay
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Request:
     """One buffer asked of an area (``pages`` already PAGE_ALIGNed, ``align`` capped)."""
 
@@ -275,7 +276,7 @@ class Request:
     node: str | None  # the device or region node the workload named
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class AreaReplay:
     failed: tuple[tuple[Request, str], ...]  # (request, reason)
     placed: tuple[tuple[Request, int], ...]  # (request, first bit) of each buffer served
@@ -383,7 +384,7 @@ def cma_areas(run: Any) -> tuple[Area, ...]:
     return tuple(out)
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class _Target:
     area: Area | None
     why: str | None  # why there is no area

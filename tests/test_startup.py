@@ -94,3 +94,64 @@ def test_dts_input_still_loads_the_compiler_path(tmp_path: Path) -> None:
     source.write_text("/dts-v1/;\n/ { };\n")
     _, modules = _modules(str(source), "--format", "json", "--no-config-file")
     assert "cmacheck.load.dts" in modules
+
+
+_DATACLASSES = """
+import contextlib, dataclasses, io, json, sys
+sys.argv = ["cmacheck", *sys.argv[1:]]
+from cmacheck.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        main()
+    except SystemExit:
+        pass
+print(json.dumps(sorted(
+    f"{name}.{v.__qualname__}" for name, m in list(sys.modules.items())
+    if name.startswith("cmacheck")
+    for v in vars(m).values()
+    # @record asks dataclass for no repr of its own
+    if isinstance(v, type) and v.__module__ == name and dataclasses.is_dataclass(v)
+    and v.__dataclass_params__.repr)))
+"""
+
+
+def test_plain_run_builds_records_not_dataclasses() -> None:
+    # Python 3.11's @dataclass compiles each generated method from source (exec), ~1.4 M
+    # instructions per method; @record (cmacheck.records) shares eq/hash/repr instead.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHONPATH"] = str(ROOT)
+    out = subprocess.run([sys.executable, "-c", _DATACLASSES, str(BOARD), "--config",
+                          str(CONFIG), "--no-config-file"], capture_output=True, text=True,
+                         env=env, cwd=ROOT, check=True).stdout
+    assert json.loads(out.splitlines()[-1]) == []
+
+
+@pytest.mark.parametrize("color", [None, True], ids=["plain", "color"])
+@pytest.mark.parametrize("widest", [5, 40, 69, 70, 90], ids=lambda w: f"widest-{w}")
+@pytest.mark.parametrize("right", [frozenset(), frozenset({"size", "n"})], ids=["left", "right"])
+def test_plain_table_is_what_rich_prints(widest: int, right: frozenset[str],
+                                         color: bool | None) -> None:
+    # Without colour, report.text writes its tables itself (rendering rich's Table cell by
+    # cell cost more than checking the board); with colour it gives rich's Table the column
+    # widths up front.  Either way the bytes must stay rich's, fitting or not (69 fits the
+    # 110 columns exactly, 70 is one too wide).
+    import io
+
+    from rich.table import Table
+
+    from cmacheck.report.text import _table, make_console
+
+    header = ("start", "size", "what", "n")
+    rows = [("0x0000000080000000", "6 MiB", "w" * widest, "1"),
+            ("0x0000000100000000", "", "/reserved-memory/a", "12345"),
+            ("0x0", "1.5 GiB", "", "")]
+    ours, ref = io.StringIO(), io.StringIO()
+    con = make_console(ours, color)
+    con.print(_table(con, "Memory map", header, rows, right=right))
+    table = Table(title="Memory map", title_justify="left", show_edge=False)
+    for name in header:
+        table.add_column(name, no_wrap=True, justify="right" if name in right else "left")
+    for row in rows:
+        table.add_row(*row)
+    make_console(ref, color).print(table)
+    assert ours.getvalue() == ref.getvalue()

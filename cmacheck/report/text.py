@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, TextIO
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, ConsoleRenderable, RenderResult
 from rich.segment import Segment
-from rich.table import Table
 from rich.text import Text
 
 from cmacheck.api import Report
@@ -167,7 +166,7 @@ def _table(con: Console, title: str, header: tuple[str, ...],
     """
     plain = [tuple(c if isinstance(c, str) else c.plain for c in row) for row in rows]
     widths = [max((cell_len(line) for cell in column for line in cell.splitlines()), default=0)
-              for column in zip(header, *plain)]
+              for column in zip(header, *plain, strict=True)]
     # one space of padding either side of each column, one divider between columns
     table_width = sum(widths) + 3 * len(widths) - 1
     fits = table_width <= con.width
@@ -176,7 +175,10 @@ def _table(con: Console, title: str, header: tuple[str, ...],
             and all(c.isascii() and c.isprintable() for row in (header, *plain) for c in row)
             and title.isascii() and title.isprintable()):
         return _Grid(title, header, plain, widths, right)
-    table = Table(title=Text(title), title_justify="left", show_edge=False)
+    from rich.table import Table  # only here: it brings fractions and decimal
+
+    # the style rich gives a str title (a Text title keeps its own)
+    table = Table(title=Text(title, style="table.title"), title_justify="left", show_edge=False)
     for name, width in zip(header, widths, strict=True):
         table.add_column(Text(name), no_wrap=True, width=width if fits else None,
                          justify="right" if name in right else "left")
