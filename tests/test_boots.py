@@ -546,7 +546,7 @@ def test_page_size_whatif_cli(case: str) -> None:
 
     fx = next((f for f in WHATIF_FIXTURES if f.case == case), None)
     if fx is None:
-        pytest.skip(f"arm64-6.12-16k/{case} not recorded")
+        pytest.fail(f"arm64-6.12-16k/{case} not recorded")
     b = boot_chain(fx)
     r = run_cli([
         str(fx.path / "board.dtb"), "--config", str(WHATIF_BASE_CONFIG[fx.kid]),
@@ -570,7 +570,7 @@ def test_arm64_early_allocations_exact(kid: str, case: str) -> None:
     are the ones in the boot's memblock=debug trace, byte for byte."""
     fx = next((f for f in FIXTURES if f.id == f"{kid}/{case}"), None)
     if fx is None:
-        pytest.skip(f"{kid}/{case} not recorded")
+        pytest.fail(f"{kid}/{case} not recorded")
     run, parsed = predict(fx)
     trace = parsed.memblock
     # each early_pgtable_alloc line is followed by the memblock_reserve of the page it got

@@ -8,7 +8,6 @@ printed for the same tree (kernel-model.md §9 / tests/boots).
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
@@ -32,8 +31,6 @@ from cmacheck.load.cmdline import parse_cmdline
 from cmacheck.load.dtb import parse_dtb
 from cmacheck.memblock import Memblock
 from cmacheck.model import DeviceTree
-
-pytestmark = pytest.mark.skipif(shutil.which("dtc") is None, reason="dtc is not installed")
 
 MIB = 1 << 20
 GIB = 1 << 30

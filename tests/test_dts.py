@@ -22,10 +22,6 @@ from cmacheck.model import DeviceTree, SourceLoc
 
 DATA = Path(__file__).parent / "data" / "dts"
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("dtc") is None or shutil.which("cpp") is None,
-    reason="needs dtc and cpp (apt-get install device-tree-compiler cpp)",
-)
 
 
 @pytest.fixture
