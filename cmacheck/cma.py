@@ -137,8 +137,11 @@ def _kconfig_int(symbols: Mapping[str, str], name: str, notes: list[str]) -> int
 
 
 def _restructured(version: tuple[int, int, int]) -> bool:
-    # of: reserved_mem restructure (8a6e02d0c00e): mainline 6.13, 6.12-stable from ~6.12.13.
-    return version >= (6, 13, 0) or (6, 12, 13) <= version < (6, 13, 0)
+    """The of_reserved_mem restructure (eras E5/E6; the ``era`` data rows)."""
+    from cmacheck.kernel.changes import CHANGES
+    from cmacheck.kernel.versions import resolve
+
+    return resolve(CHANGES, "era", version).value in ("E5", "E6")
 
 
 def _set_up_late(static: bool, arch: str, version: tuple[int, int, int],

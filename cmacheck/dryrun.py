@@ -433,8 +433,7 @@ def unflatten_size_estimate(dt: DeviceTree, version: tuple[int, int, int] = (6, 
     6.1.192, 208 / 104 on 6.12.117, 208 / 112 on 7.2.13.
     """
     node_bytes, prop_bytes = next(sizes for since, sizes in _UNFLATTEN_STRUCTS if version >= since)
-    if node_bytes % 8 or prop_bytes % 8:
-        return _unflatten_size_literal(dt, node_bytes, prop_bytes)
+    assert not node_bytes % 8 and not prop_bytes % 8  # the closed form below needs it
     # The same sum without the per-piece loop (this runs for every node of every board): with
     # both struct sizes multiples of 8, each node adds its struct, its name padded to 8, a
     # struct per property and, without a "name" property, one more struct plus the base name
@@ -459,23 +458,6 @@ def unflatten_size_estimate(dt: DeviceTree, version: tuple[int, int, int] = (6, 
         names -= ((tail + 7) & -8) - tail
     mem = len(nodes) * node_bytes + structs * prop_bytes + names
     return ((mem + 3) & -4) + 4
-
-
-def _unflatten_size_literal(dt: DeviceTree, node_bytes: int, prop_bytes: int) -> int:
-    # unflatten_dt_nodes' size pass piece by piece: each unflatten_dt_alloc starts aligned
-    mem = 0
-
-    def take(size: int) -> None:
-        nonlocal mem
-        mem = _align(mem, 8) + size
-
-    for node in dt.walk():
-        take(node_bytes + len(node.name) + 1)
-        for _ in node.props:
-            take(prop_bytes)
-        if "name" not in node.props:
-            take(prop_bytes + len(node.basename) + 1)
-    return _align(mem, 4) + 4
 
 
 #: (since, (sizeof(struct device_node), sizeof(struct property))) on arm64 Debian builds.
@@ -646,7 +628,7 @@ def arm64_early_allocations(
     if not kernel.memmap_before_default_cma:
         return out
     # sparse_init
-    section = arm64_section_bytes(page)
+    section = 1 << kernel.section_size_bits
     every = [(r.base, r.end) for r in mb.memory]
     if not alloc("sparse_init: mem_section roots", _ARM64_SECTION_ROOTS.get(page, 131072), 64):
         return out
@@ -701,11 +683,6 @@ def _usemap_bytes(section: int, page: int, pageblock_order: int) -> int:
     longs = -(-((section // page) >> pageblock_order) * 4 // 64)
     subsection_longs = -(-(section >> 21) // 64)
     return 8 * subsection_longs + 16 + 8 * longs
-
-
-def arm64_section_bytes(page_size: int) -> int:
-    """arm64 SECTION_SIZE_BITS (5.12+): 27 with 4K and 16K pages, 29 with 64K pages."""
-    return 1 << 29 if page_size == 65536 else 1 << 27
 
 
 # ----------------------------------------------------------- NUMA nodes and node-local memory
@@ -1797,7 +1774,7 @@ class _Replay:
 
         start = self.mb.start_of_dram()
         vmalloc_limit = arm_lowmem_end(start, 1 << 64, arm_page_offset(self.symbols or {}))
-        pmd = SZ_2M if self.k.lpae else SZ_1M
+        pmd = SZ_2M  # PMD_SIZE: PMD_SHIFT is 21 with and without LPAE (pgtable-2level.h)
         lowmem = memblock_limit = 0
         for r in self.mb.memory:
             if r.base >= vmalloc_limit:
@@ -1926,8 +1903,12 @@ class _Replay:
         *,
         align: int = 0,
         node: tuple[int, NodeSpans] | None = None,
+        multi: bool = False,
     ) -> None:
         """mm/cma.c cma_declare_contiguous(_nid) for an area outside the DT.
+
+        ``multi``: called by cma_declare_contiguous_multi, whose own success line replaces
+        "Reserved %ld MiB at %pa".
 
         ``node``: (nid, its memory) for the command-line areas, which allocate with
         ``exact_nid`` (no fallback to another node); ``align``: their requested alignment.
@@ -2038,6 +2019,9 @@ class _Replay:
         self.remaps.append((region.name, base, size))  # dma_contiguous_reserve_area's fixup
         region.status = "created"
         region.driver = "cma"
+        if multi:
+            self.emit(region, "cma_reserved_ranges", size // SZ_1M, 1, "")
+            return
         args2: list[int | str] = [printed // SZ_1M, base]
         msg = k.msg("cma_reserved")
         if msg is not None and "%d" in msg.fmt:
@@ -2045,13 +2029,6 @@ class _Replay:
         self.emit(region, "cma_reserved", *args2)
 
     # ------------------------------------------ command-line CMA areas (NUMA, hugetlb)
-
-    def kfact(self, name: str) -> object:
-        """A version fact of kernel/changes.py that KernelModel does not carry."""
-        from cmacheck.kernel.changes import CHANGES
-        from cmacheck.kernel.versions import resolve
-
-        return resolve(CHANGES, name, self.k.version).value
 
     def numa_layout(self) -> list[tuple[int, NodeSpans]]:
         """The online NUMA nodes and their memory, fixed at ``arch_numa_init`` (arm64)."""
@@ -2077,7 +2054,7 @@ class _Replay:
         """Where cma_pernuma= / numa_cma= areas are declared (``cma.numa_stage``), arm64."""
         if self.k.arch != "arm64":
             return "none"
-        return str(self.kfact("cma.numa_stage"))
+        return self.k.cma_numa_stage
 
     def numa_cma_built(self) -> bool:
         """CONFIG_DMA_PERNUMA_CMA (<6.7, Kconfig default NUMA && ARM64) or CONFIG_DMA_NUMA_CMA
@@ -2139,12 +2116,11 @@ class _Replay:
                         f"{numa[nid] >> 20} MiB area is silently not created",
                     )
                 )
-        nodes_now = self.numa_layout()
         size_pernuma = (
             mode == "numa+size-pernuma"
             and not pernuma
             and not numa
-            and len(nodes_now) > 1
+            and len(nodes) > 1
             and self.symbols is not None
             and self.symbols.get("CMA_SIZE_PERNUMA") in ("y", "m")
         )
@@ -2154,9 +2130,9 @@ class _Replay:
             self.cmdline_notes.append(
                 (
                     "size-pernuma",
-                    f"CONFIG_CMA_SIZE_PERNUMA: {len(nodes_now)} NUMA nodes and neither "
+                    f"CONFIG_CMA_SIZE_PERNUMA: {len(nodes)} NUMA nodes and neither "
                     f"cma_pernuma= nor numa_cma=, so every node also gets a "
-                    f"{pernuma >> 20} MiB CMA area ({len(nodes_now) * pernuma >> 20} MiB on top "
+                    f"{pernuma >> 20} MiB CMA area ({len(nodes) * pernuma >> 20} MiB on top "
                     "of the default area)",
                 )
             )
@@ -2166,20 +2142,16 @@ class _Replay:
                 "node, numa_cma= before cma_pernuma=): not verified against a boot"
             )
         for nid, spans in nodes:
-            if mode == "pernuma":
-                # <6.7: one "pernuma%d" area per online node
-                todo = [(f"pernuma{nid}", pernuma)]
-            else:
-                # 7.2 (recorded arm64-sid numa1-both): one "numa%d" area per node, numa_cma=
-                # overriding cma_pernuma= for its node
-                todo = [(f"numa{nid}", numa.get(nid, 0) or pernuma)]
-            for name, size in todo:
-                if not size:
-                    continue
-                region = self.cmdline_area(name, "numa-cma", size)
-                self.cma_declare(region, 0, size, 0, False, node=(nid, spans))
-                if region.status != "created":
-                    self.emit(region, "numa_failed", func, region.err, nid)
+            # <6.7: one "pernuma%d" area per online node; 7.2 (recorded arm64-sid numa1-both):
+            # one "numa%d" area per node, numa_cma= overriding cma_pernuma= for its node
+            name, size = ((f"pernuma{nid}", pernuma) if mode == "pernuma"
+                          else (f"numa{nid}", numa.get(nid, 0) or pernuma))
+            if not size:
+                continue
+            region = self.cmdline_area(name, "numa-cma", size)
+            self.cma_declare(region, 0, size, 0, False, node=(nid, spans))
+            if region.status != "created":
+                self.emit(region, "numa_failed", func, region.err, nid)
 
     def hugetlb_gigantic(self) -> int:
         """arm64 arch_hugetlb_cma_reserve order: PUD with 4K pages, else CONT_PMD (16K: 1 GiB,
@@ -2208,7 +2180,7 @@ class _Replay:
             )
             return
         gigantic = self.hugetlb_gigantic()
-        mode = str(self.kfact("hugetlb.cma_mode"))
+        mode = self.k.hugetlb_cma_mode
         nodes = self.numa_layout()
         online = {nid for nid, _ in nodes}
 
@@ -2259,7 +2231,7 @@ class _Replay:
             self.emit(None, "hugetlb_reserve", total // SZ_1M, per_node // SZ_1M)
         # <6.10: aligned to a PMD huge page (PAGE_SIZE << HUGETLB_PAGE_ORDER); 6.10+: to the
         # gigantic page (hugetlb.cma_align)
-        pmd_aligned = self.kfact("hugetlb.cma_align") == "pmd"
+        pmd_aligned = self.k.hugetlb_cma_align == "pmd"
         align = k.page_size << k.huge_page_order if pmd_aligned else gigantic
         reserved = 0
         for nid, spans in nodes:
@@ -2299,13 +2271,8 @@ class _Replay:
         cma_declare_contiguous_nid, printing "Reserved %lu MiB in 1 range" (recorded arm64-sid
         numa1-hugetlb; its base is not printed).  When no single range fits, the kernel
         collects several aligned free ranges of the node: not modelled beyond saying so."""
-        start = len(self.log)
-        self.cma_declare(region, 0, size, 0, False, align=align, node=node)
+        self.cma_declare(region, 0, size, 0, False, align=align, node=node, multi=True)
         if region.status == "created":
-            # the single-range success line of the wrapper replaces "Reserved %ld MiB at %pa"
-            del self.log[start:]
-            region.log.clear()
-            self.emit(region, "cma_reserved_ranges", size // SZ_1M, 1, "")
             return
         if region.err == _ENOSPC:
             return
@@ -2327,7 +2294,7 @@ class _Replay:
     def bootmem_cma_areas(self) -> None:
         """arm64 bootmem_init after arch_numa_init: hugetlb CMA (<7.2), then (<6.7) pernuma
         CMA."""
-        if self.kfact("hugetlb.cma_stage") == "bootmem":
+        if self.k.hugetlb_cma_stage == "bootmem":
             self.hugetlb_cma_reserve()
         if self.numa_stage() == "bootmem":
             self.numa_cma_reserve()
@@ -2336,7 +2303,7 @@ class _Replay:
         """Whether the arm64 early allocations need the node-aware replay (several nodes, or
         command-line areas declared before ``sparse_init``)."""
         c = self.cmdline
-        if (c.hugetlb_cma is not None and self.kfact("hugetlb.cma_stage") == "bootmem") or (
+        if (c.hugetlb_cma is not None and self.k.hugetlb_cma_stage == "bootmem") or (
             self.numa_stage() == "bootmem" and (c.cma_pernuma or c.numa_cma)
         ):
             return True
@@ -2395,11 +2362,10 @@ class _Replay:
                 area.reason = f"the area spans zones {', '.join(area.zones)}"
 
     def section_bytes(self) -> int:
-        # SECTION_SIZE_BITS: arm64 27 (4K, 16K pages) / 29 (64K), riscv 27; 32-bit arm is
-        # FLATMEM here (page granularity)
+        # SECTION_SIZE_BITS (kernel model); 32-bit arm is FLATMEM here (page granularity)
         if self.k.arch == "arm":
             return self.k.page_size
-        return arm64_section_bytes(self.k.page_size)
+        return 1 << self.k.section_size_bits
 
     # ------------------------------------------------------------------ driver
 
@@ -2444,7 +2410,7 @@ class _Replay:
             self.compute_zones()
             if self.crash is None:
                 self.default_area()
-                if self.kfact("hugetlb.cma_stage") == "after-contiguous":
+                if self.k.hugetlb_cma_stage == "after-contiguous":
                     self.hugetlb_cma_reserve()
         else:
             self.compute_zones()

@@ -398,6 +398,16 @@ CHANGES: tuple[Change, ...] = (
         "HIST",
         (Backport((6, 17), 4), Backport((6, 12), 54)),
     ),
+    # arch/arm64/include/asm/sparsemem.h SECTION_SIZE_BITS (the value for 4K/16K pages; 64K: 29
+    # from 5.12)
+    Change("arm64.section_size_bits", _B, 30, "5.4/5.10 trees (1 GiB sections)", "SRC"),
+    Change(
+        "arm64.section_size_bits",
+        (5, 12, 0),
+        27,
+        "f0b13ee23241 'arm64/sparsemem: reduce SECTION_SIZE_BITS' (arm64 for-next/core, Jan 2021)",
+        "HIST",
+    ),
     Change("cma.highmem_before_bottom_up", _B, True, _T61, "SRC"),
     Change(
         "cma.highmem_before_bottom_up",

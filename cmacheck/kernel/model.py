@@ -194,6 +194,11 @@ class KernelModel:
     cma_slot_failure_prints_failed: bool  # 6.15+: "Failed to reserve" also after "Not enough slots"
     cma_activation_message: bool  # 5.8+: "CMA area %s could not be activated"
     kernel_reserved_from_stext: bool  # arm64: image reserved from _stext (load + 64 KiB)
+    section_size_bits: int  # sparsemem SECTION_SIZE_BITS (arm64 30 before 5.12; riscv 27)
+    cma_numa_stage: str  # where per-NUMA CMA areas are declared (none|bootmem|contiguous-*)
+    hugetlb_cma_mode: str  # how hugetlb_cma= sizes are checked ("round-up" ... see changes.py)
+    hugetlb_cma_align: str  # alignment of hugetlb_cma areas ("pmd" or gigantic page)
+    hugetlb_cma_stage: str  # where hugetlb_cma areas are declared (bootmem|after-contiguous)
     cma_init_check_order: str  # order of cma_init_reserved_mem checks
     cma_min_align_formula: str  # "max-order-or-pageblock" (<5.19) | "pageblock"
     # -- messages and provenance
@@ -302,6 +307,13 @@ class KernelModel:
 
 MESSAGE_KEYS: tuple[str, ...] = _MESSAGE_KEYS
 _FACT_NAMES = frozenset(f.name for f in fields(KernelModel))
+
+
+def _section_size_bits(arch: str, page_size: int, arm64_bits: int) -> int:
+    """SECTION_SIZE_BITS: arm64 per the data row (5.12+: 29 with 64K pages), riscv 27."""
+    if arch == "arm64":
+        return 29 if arm64_bits == 27 and page_size == 65536 else arm64_bits
+    return 27
 
 
 def _pageblock_order(
@@ -510,6 +522,11 @@ def kernel_model(
         cma_slot_failure_prints_failed=b("cma.slot_failure_prints_failed"),
         cma_activation_message=b("cma.activation_message"),
         kernel_reserved_from_stext=b("arm64.kernel_reserved_from_stext"),
+        section_size_bits=_section_size_bits(arch, page_size, i("arm64.section_size_bits")),
+        cma_numa_stage=s("cma.numa_stage"),
+        hugetlb_cma_mode=s("hugetlb.cma_mode"),
+        hugetlb_cma_align=s("hugetlb.cma_align"),
+        hugetlb_cma_stage=s("hugetlb.cma_stage"),
         cma_init_check_order=s("cma.init_check_order"),
         cma_min_align_formula=formula,
         messages=messages,
