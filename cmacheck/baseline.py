@@ -20,23 +20,22 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 from cmacheck.errors import InputError
 from cmacheck.findings import Finding
 from cmacheck.records import record
 
 FORMAT_VERSION = 1
-# Patterns, compiled by re (and cached there) on first use: a run without a baseline never
-# needs them, and batch imports this module on every run.
-_FILE_LINE = r"(?:[^\s:()\[\]'\"]*/)?([^\s/:()\[\]'\"]+):\d+\b"
-_HEX = r"0x[0-9a-fA-F]+"
+_FILE_LINE = re.compile(r"(?:[^\s:()\[\]'\"]*/)?([^\s/:()\[\]'\"]+):\d+\b")
+_HEX = re.compile(r"0x[0-9a-fA-F]+")
 
 Key = tuple[str, str, str, str]
 
 
 def normalise(message: str) -> str:
     """Drop directories and line numbers of ``file:line`` references; mask hex numbers."""
-    return re.sub(_HEX, "0x…", re.sub(_FILE_LINE, r"\1", message))
+    return _HEX.sub("0x…", _FILE_LINE.sub(r"\1", message))
 
 
 def anchor(f: Finding) -> str:
@@ -46,8 +45,6 @@ def anchor(f: Finding) -> str:
         return f.at.symbol
     if not f.at.file:
         return ""
-    from pathlib import Path  # only with a baseline (batch imports this module on every run)
-
     return Path(f.at.file).name
 
 
@@ -56,8 +53,6 @@ def board_id(dt: str, base_dir: str) -> str:
         rel = os.path.relpath(os.path.abspath(dt), os.path.abspath(base_dir))
     except ValueError:
         rel = dt
-    from pathlib import Path
-
     return Path(rel).as_posix()
 
 

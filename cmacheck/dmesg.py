@@ -228,14 +228,20 @@ class _Parser:
         self.pending_fail = None
         self.pending_slots = False
 
+    def add_area(self, area: LoggedArea, line: str | None = None) -> None:
+        """A CMA area outside the DT: it owns the pending lines (and ``line``)."""
+        area.lines.extend(self.pending)
+        if line is not None:
+            self.out.lines.append(line)
+            area.lines.append(line)
+        area.after_zones = self.zones_seen
+        self.pending = []
+        self.out.areas.append(area)
+
     def flush_slots(self) -> None:
         # "Not enough slots" without a following DT message belongs to a non-DT area
         if self.pending_slots and self.pending_fail is None:
-            area = LoggedArea("reserved", "failed", None, None, reason="no CMA slot left")
-            area.after_zones = self.zones_seen
-            area.lines.extend(self.pending)
-            self.out.areas.append(area)
-            self.pending = []
+            self.add_area(LoggedArea("reserved", "failed", None, None, reason="no CMA slot left"))
             self.pending_slots = False
 
     def feed(self, raw: str) -> None:
@@ -461,41 +467,20 @@ class _Parser:
             return
         m = _CMA_RANGES.match(line)
         if m:
-            out.lines.append(line)
-            area = LoggedArea("reserved", "created", None, int(m.group(1)))
-            area.lines.extend(self.pending)
-            area.lines.append(line)
-            area.after_zones = self.zones_seen
-            self.pending = []
-            out.areas.append(area)
+            self.add_area(LoggedArea("reserved", "created", None, int(m.group(1))), line)
             return
         m = _CMA_RESERVED.match(line)
         if m:
-            out.lines.append(line)
-            area = LoggedArea(
-                "reserved",
-                "created",
-                int(m.group(2), 16),
-                int(m.group(1)),
-                int(m.group(3)) if m.group(3) is not None else None,
-            )
-            area.lines.extend(self.pending)
-            area.lines.append(line)
-            area.after_zones = self.zones_seen
-            self.pending = []
-            out.areas.append(area)
+            node = int(m.group(3)) if m.group(3) is not None else None
+            self.add_area(LoggedArea("reserved", "created", int(m.group(2), 16),
+                                     int(m.group(1)), node), line)
             return
         m = _CMA_FAILED.match(line)
         if m:
-            out.lines.append(line)
-            area = LoggedArea("reserved", "failed", None, int(m.group(1)))
-            area.lines.extend(self.pending)
-            area.lines.append(line)
-            area.after_zones = self.zones_seen
-            area.reason = self.pending_fail
-            self.pending = []
+            area = LoggedArea("reserved", "failed", None, int(m.group(1)),
+                              reason=self.pending_fail)
             self.pending_fail = None
-            out.areas.append(area)
+            self.add_area(area, line)
             return
         if line.startswith("cma: Region at") or line.startswith("cma: Size ("):
             out.lines.append(line)

@@ -12,7 +12,8 @@ What is modelled (each function cites the kernel code it follows):
   ``dma_contiguous_reserve_area`` -> ``cma_declare_contiguous(..., 0, ...)``), allocation by
   ``cma_alloc`` -> ``bitmap_find_next_zero_area_off`` (first fit from bit 0, aligned by
   ``cma_bitmap_aligned_mask`` / ``cma_bitmap_aligned_offset``), ``cma_release`` ->
-  ``cma_clear_bitmap``.  6.1 and 6.12 keep one bitmap per ``struct cma``; 6.14+ (7.x) split an
+  ``cma_clear_bitmap``.  6.1 and 6.12 keep one bitmap per ``struct cma``; 6.15+ (c009da4258f9
+  "mm, cma: support multiple contiguous ranges, if requested"; 7.x read) split an
   area into ranges (``struct cma_memrange``; ``__cma_alloc`` tries ``cma_range_alloc`` per
   range, the offset is taken from the range's ``base_pfn``, and a request larger than
   ``cma->available_count`` stops early).  The areas a device tree or ``cma=`` declares have
@@ -26,7 +27,7 @@ What is modelled (each function cites the kernel code it follows):
   min(get_order(size), CONFIG_CMA_ALIGNMENT))``; a device with its own area
   (``dev->cma_area``, set by ``rmem_cma_device_init`` from its first ``memory-region``)
   always uses it; the default area is skipped for one-page buffers (``if (size <= PAGE_SIZE)
-  return NULL``, 5.3+, unchanged through 6.12 and the 6.14+ code read; before 5.3 dma-direct
+  return NULL``, 5.3+, unchanged through 6.12 and the 7.2 code read; before 5.3 dma-direct
   sent every blocking allocation to ``dma_alloc_from_contiguous``), which the page allocator
   then serves.  An explicit ``align = N`` is ``dma_alloc_from_contiguous(dev, count, N)``,
   which caps N at ``CONFIG_CMA_ALIGNMENT`` and has no one-page shortcut.
@@ -176,8 +177,9 @@ def cma_bitmap_aligned_mask(order_per_bit: int, align_order: int) -> int:
 def cma_bitmap_aligned_offset(base_pfn: int, order_per_bit: int, align_order: int) -> int:
     """mm/cma.c cma_bitmap_aligned_offset(): the area base's misalignment, in bits.
 
-    4.14+ (``(base_pfn & ((1 << align_order) - 1)) >> order_per_bit``); 6.14+ takes the
-    range's ``base_pfn`` (struct cma_memrange), the same value for a one-range area.
+    ``(base_pfn & ((1 << align_order) - 1)) >> order_per_bit`` in the 5.4 to 7.2 trees read;
+    6.15+ takes the range's ``base_pfn`` (struct cma_memrange), the same value for a
+    one-range area.
     """
     return (base_pfn & ((1 << align_order) - 1)) >> order_per_bit
 

@@ -163,7 +163,8 @@ def _fake(n_errors: int) -> BatchResult:
     findings = tuple(Finding("CMA009", Severity.ERROR, f"overlap {i},\nsecond line",
                              Location(file="b.dts", line=i + 1, node=f"/reserved-memory/r{i}"))
                      for i in range(n_errors))
-    report: Any = SimpleNamespace(findings=findings)
+    report: Any = SimpleNamespace(findings=findings,
+                                  count=lambda s: sum(f.severity == s for f in findings))
     return BatchResult((BoardResult("b.dts", report),))
 
 
@@ -209,7 +210,7 @@ def test_github_step_summary_markdown_and_limit() -> None:
         f"| `b.dts:{i + 1}` | CMA009 | error | /reserved-memory/r{i}: overlap {i}, second line |"
         for i in range(3)]
     odd = Finding("CMA102", Severity.WARNING, "a|b *c* <cmdline>", Location(file="<cmdline>"))
-    report: Any = SimpleNamespace(findings=(odd,))
+    report: Any = SimpleNamespace(findings=(odd,), count=lambda s: int(odd.severity == s))
     row = github.step_summary(BatchResult((BoardResult("b.dts", report),))).splitlines()[-1]
     assert row == "| `<cmdline>` | CMA102 | warning | a\\|b \\*c\\* &lt;cmdline&gt; |"
     cut = github.step_summary(_fake(50), limit=2000)

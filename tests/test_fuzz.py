@@ -324,10 +324,10 @@ def test_run_huge_memory_bank(tmp_path: Path, arch: str, base: int, size: int) -
         resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
 
     try:
-        proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, timeout=5,
+        proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, timeout=60,
                               capture_output=True, preexec_fn=limit, check=False)
     except subprocess.TimeoutExpired:
-        pytest.fail("run() did not return in 5 s")
+        pytest.fail("run() did not return in 60 s")
     assert proc.returncode == 0, proc.stderr.decode()[-300:]
 
 
@@ -342,7 +342,10 @@ def test_cma009_findings_grow_linearly() -> None:
                for i in range(150)]
     path = targets._write("cma009.dtb", fdtgen.assemble(fdtgen.board(regions)))
     report = run(Inputs(dt=path, kernel_version="6.1", arch="arm64"))
+    hits = [f for f in report.findings if f.rule == "CMA009"]
     assert sum(f.rule == "CMA009" for f in report.findings) < 150
+    # 150 regions at one address: 11,175 pairs, 100 listed, the rest counted exactly
+    assert any(h.message.startswith("11075 more overlapping pairs") for h in hits)
 
 
 # ------------------------------------------------ .config (load/kconfig.py), units

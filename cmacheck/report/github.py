@@ -87,9 +87,8 @@ def step_summary(result: BatchResult, limit: int = SUMMARY_LIMIT) -> str:
         if b.report is None:
             out.append(f"| {_cell(b.dt)} | input error: {_cell(b.error or '')} | | |")
             continue
-        n = {s: sum(1 for f in b.report.findings if f.severity == s) for s in Severity}
-        out.append(f"| {_cell(b.dt)} | {n[Severity.ERROR]} | {n[Severity.WARNING]} | "
-                   f"{n[Severity.NOTE]} |")
+        out.append(f"| {_cell(b.dt)} | {b.count(Severity.ERROR)} | "
+                   f"{b.count(Severity.WARNING)} | {b.count(Severity.NOTE)} |")
     findings = [(b.dt, f) for b in result.boards if b.report is not None
                 for f in b.report.findings]
     if findings:

@@ -5,9 +5,11 @@ a size per node.  The nodes online at boot are the ones the tree declares with
 `numa-node-id` (drivers/of/of_numa.c: on `memory` and `cpu` nodes); without any, or when some
 memory has no node, arm64 fakes a single node 0 (`NUMA: Faking a node at ...`).  For a node
 that is not online `hugetlb_cma_reserve` prints `hugetlb_cma: invalid node N specified` and
-`dma_numa_cma_reserve` `cma: invalid node N specified`, and that part of the request is
-dropped (recorded 6.1 boot `numa1-hugetlb-node`: `hugetlb_cma=0:1G,1:1G` on a one-node tree
-creates only `hugetlb0`).
+drops that part of the request (recorded 6.1 boot `numa1-hugetlb-node`:
+`hugetlb_cma=0:1G,1:1G` on a one-node tree creates only `hugetlb0`).  `numa_cma=` for such a
+node is dropped silently: `dma_numa_cma_reserve` walks only the possible nodes, which arm64
+sets to the parsed ones, so its "invalid node" warning never fires there (recorded 7.2 boot
+`numa1-numacma-offline`: no message, no area).
 
 **Fix.** Use node ids the tree declares, or add `numa-node-id` to the memory and cpu nodes
 (with a `numa-distance-map-v1` node).

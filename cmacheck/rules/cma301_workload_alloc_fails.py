@@ -59,14 +59,11 @@ def check(ctx: Context) -> Iterator[Hit]:
     if result is None:
         return
     groups: dict[tuple[str, int | None, str], list[Failure]] = {}
-    firsts: dict[tuple[str, int | None, str], Failure] = {}
     for f in result.failures:
-        key = (f.label, f.line, f.reason)
-        groups.setdefault(key, []).append(f)
-        firsts.setdefault(key, f)
+        groups.setdefault((f.label, f.line, f.reason), []).append(f)
     kernel = ctx.kernel
-    for key, fails in groups.items():
-        f = firsts[key]
+    for fails in groups.values():
+        f = fails[0]
         fallback = ""
         if kernel is not None and f.size <= kernel.page_size << kernel.max_page_order:
             fallback = ("; dma-direct then tries the page allocator, which serves it only "
