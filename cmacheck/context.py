@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from cmacheck import board
 from cmacheck.findings import Location
-from cmacheck.load.cmdline import next_arg
+from cmacheck.load.cmdline import iter_args, param_name, show_arg
 from cmacheck.model import DeviceTree, Node
 from cmacheck.records import record
 
@@ -17,9 +17,6 @@ if TYPE_CHECKING:
 
 CMDLINE_OPTION = Location(file="<cmdline>")
 """Where a parameter given with cmacheck's own ``--cmdline`` points."""
-
-_SPACE = " \t\n\v\f\r"
-
 
 @record()
 class CmdlinePart:
@@ -90,31 +87,19 @@ class Context:
 
     def cmdline_part(self, *names: str, arg: str | None = None) -> CmdlinePart | None:
         """The part holding the effective occurrence (see :meth:`at_param`), or None."""
-        wanted = {n.replace("-", "_") for n in names}
+        wanted = {param_name(n) for n in names}
         found: CmdlinePart | None = None
         exact: CmdlinePart | None = None
-        for start, name, value in self._cmdline_params():
-            if name.replace("-", "_") not in wanted:
+        for start, name, value in iter_args(self.cmdline.text if self.cmdline else ""):
+            if value is None and name == "--":
+                break
+            if param_name(name) not in wanted:
                 continue
             part = next((p for p in self.cmdline_parts if p.start <= start < p.end), None)
             found = part or found
-            shown = name if value is None else f"{name}={value}"
-            if arg is not None and shown == arg:
+            if arg is not None and show_arg(name, value) == arg:
                 exact = part or exact
         return exact or found
-
-    def _cmdline_params(self) -> list[tuple[int, str, str | None]]:
-        # kernel/params.c:parse_args walk, keeping where each parameter starts; "--" ends it.
-        text = self.cmdline.text if self.cmdline is not None else ""
-        out: list[tuple[int, str, str | None]] = []
-        pos = len(text) - len(text.lstrip(_SPACE))
-        while pos < len(text):
-            start = pos
-            name, value, pos = next_arg(text, pos)
-            if value is None and name == "--":
-                break
-            out.append((start, name, value))
-        return out
 
 
 def build_context(dt: DeviceTree, **kw: Any) -> Context:

@@ -287,28 +287,33 @@ def next_arg(text: str, pos: int) -> tuple[str, str | None, int]:
     return param, value, _skip_spaces(text, nxt)
 
 
-def split_args(text: str) -> tuple[list[tuple[str, str | None]], list[str]]:
-    """kernel/params.c:parse_args splitting: (params before ``--``, words after it)."""
-    params: list[tuple[str, str | None]] = []
+def iter_args(text: str) -> Iterator[tuple[int, str, str | None]]:
+    """kernel/params.c:parse_args splitting: (offset, name, value) of every word, ``--``
+    included (what follows it goes to init)."""
     pos = _skip_spaces(text, 0)
     while pos < len(text):
+        start = pos
         param, value, pos = next_arg(text, pos)
+        yield start, param, value
+
+
+def split_args(text: str) -> tuple[list[tuple[str, str | None]], list[str]]:
+    """(params before ``--``, words after it)."""
+    params: list[tuple[str, str | None]] = []
+    words = iter_args(text)
+    for _, param, value in words:
         if value is None and param == "--":
-            rest: list[str] = []
-            while pos < len(text):
-                word, word_value, pos = next_arg(text, pos)
-                rest.append(word if word_value is None else f"{word}={word_value}")
-            return params, rest
+            return params, [show_arg(w, v) for _, w, v in words]
         params.append((param, value))
     return params, []
 
 
-def _name(param: str) -> str:
-    # kernel/params.c:parameq: '-' and '_' are interchangeable in parameter names.
+def param_name(param: str) -> str:
+    """kernel/params.c:parameq: '-' and '_' are interchangeable in parameter names."""
     return param.replace("-", "_")
 
 
-def _show(name: str, value: str | None) -> str:
+def show_arg(name: str, value: str | None) -> str:
     return name if value is None else f"{name}={value}"
 
 
@@ -414,8 +419,8 @@ def parse_cmdline(text: str) -> Cmdline:
     crash: list[str] = []
 
     for raw_name, value in params:
-        name = _name(raw_name)
-        arg = _show(raw_name, value)
+        name = param_name(raw_name)
+        arg = show_arg(raw_name, value)
         if (
             name in ("cma", "mem", "cma_pernuma", "numa_cma", "hugetlb_cma", "initrd", "initrdmem")
             and value is None
@@ -536,7 +541,7 @@ def parse_cmdline(text: str) -> Cmdline:
 
 
 def _no_value(param: str) -> str:
-    name = _name(param)
+    name = param_name(param)
     if name == "cma":
         return (
             'cma: no value; the kernel prints "cma: Config string not provided" and '
