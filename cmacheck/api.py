@@ -24,7 +24,7 @@ from cmacheck.load.cmdline import (
     parse_cmdline,
     split_args,
 )
-from cmacheck.load.dtb import FDT_MAGIC, parse_dtb, read_file
+from cmacheck.load.dtb import parse_dtb, read_file, tree_kind
 from cmacheck.load.kconfig import (
     ASSUMED_WITHOUT_CONFIG,
     KernelConfig,
@@ -372,7 +372,7 @@ def run(inputs: Inputs, *, selected: Iterable[rules.Rule] = rules.ALL,
 
 def _load_tree(inputs: Inputs) -> DeviceTree:
     """The device tree: a plain DTB directly, anything else through load.dts."""
-    if not inputs.overlays and _has_dtb_magic(inputs.dt):
+    if not inputs.overlays and tree_kind(inputs.dt) == "dtb":
         return parse_dtb(inputs.dt, read_file(inputs.dt))
     # DTS source and overlays need cpp/dtc and temporary files: imported only for them
     # (subprocess and tempfile alone are a tenth of a plain run's start-up).
@@ -380,16 +380,6 @@ def _load_tree(inputs: Inputs) -> DeviceTree:
 
     return load_devicetree(inputs.dt, include_dirs=inputs.include_dirs,
                            overlays=inputs.overlays)
-
-
-def _has_dtb_magic(path: str) -> bool:
-    # load_devicetree's own test (a DTB by content, whatever its name); anything it would
-    # reject or treat as source goes there for the same message.
-    try:
-        with open(path, "rb") as f:
-            return f.read(4) == FDT_MAGIC
-    except OSError:
-        return False
 
 
 def _compare(inputs: Inputs, run_: Any, kernel: Any, notes: list[str]) -> Any:

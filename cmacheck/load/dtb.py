@@ -35,6 +35,30 @@ MAX_LIST_BYTES = 16 * 1024  # reg / alloc-ranges / linux,usable-memory: 1,024 <2
 MAX_DTB_BYTES = 64 * 1024 * 1024  # arm64 and riscv map at most 2 MiB (MAX_FDT_SIZE)
 
 
+SOURCE_SUFFIXES = (".dts", ".dtsi", ".dtso")
+_NOT_DT = "not a DTB (bad magic) and not DTS source (.dts/.dtsi/.dtso)"
+
+
+def tree_kind(path: str) -> str:
+    """"dtb" or "dts": a DTB by content (magic) whatever its name, else DTS source by name.
+
+    Raises:
+        InputError: unreadable, a directory, or neither.
+    """
+    try:
+        with open(path, "rb") as f:
+            magic = f.read(4)
+    except IsADirectoryError:
+        raise InputError(path, "is a directory, not a device tree") from None
+    except OSError as e:
+        raise InputError(path, f"cannot read: {e.strerror or e}") from None
+    if magic == FDT_MAGIC:
+        return "dtb"
+    if path.lower().endswith(SOURCE_SUFFIXES):
+        return "dts"
+    raise InputError(path, _NOT_DT)
+
+
 def read_file(path: str) -> bytes:
     """The bytes of ``path``, or an InputError naming it (never modifies the file)."""
     try:

@@ -35,17 +35,15 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from cmacheck.errors import InputError
-from cmacheck.load.dtb import FDT_MAGIC, parse_dtb, read_file
+from cmacheck.load.dtb import FDT_MAGIC, parse_dtb, read_file, tree_kind
 from cmacheck.model import DeviceTree, Node, SourceLoc
 
-SOURCE_SUFFIXES = (".dts", ".dtsi", ".dtso")
 TIMEOUT_S = 60.0
 _MISSING = {
     "cpp": "cpp not found: install the cpp package (apt-get install cpp)",
     "dtc": "dtc not found: install the device-tree-compiler package"
     " (apt-get install device-tree-compiler)",
 }
-_NOT_DT = "not a DTB (bad magic) and not DTS source (.dts/.dtsi/.dtso)"
 _NOT_OVERLAY = "not an overlay: no fragment with an __overlay__ node (missing /plugin/;?)"
 _CPP = ("cpp", "-nostdinc", "-undef", "-D__DTS__", "-x", "assembler-with-cpp")
 _FIXUP_PHANDLE = 0xFFFFFFFF  # dtc's placeholder for a target resolved through __fixups__
@@ -107,7 +105,7 @@ def load_devicetree(
     Raises:
         InputError: ``path`` is neither, cannot be read or does not compile.
     """
-    if _kind(path) == "dts":
+    if tree_kind(path) == "dts":
         return load_dts(path, include_dirs=include_dirs, overlays=overlays, defines=defines)
     data = read_file(path)
     if not overlays:
@@ -142,22 +140,6 @@ def load_dts(
         return _assemble(path, read_file(base_dtb), smap, ovls)
 
 
-def _kind(path: str) -> str:
-    # Only the magic is read: a DTB by content whatever its name, then DTS source by name.
-    try:
-        with open(path, "rb") as f:
-            magic = f.read(4)
-    except IsADirectoryError:
-        raise InputError(path, "is a directory, not a device tree") from None
-    except OSError as e:
-        raise InputError(path, f"cannot read: {e.strerror or e}") from None
-    if magic == FDT_MAGIC:
-        return "dtb"
-    if path.lower().endswith(SOURCE_SUFFIXES):
-        return "dts"
-    raise InputError(path, _NOT_DT)
-
-
 def _check_source(path: str) -> None:
     data = read_file(path)
     if not data.strip():
@@ -167,7 +149,7 @@ def _check_source(path: str) -> None:
 
 
 def _overlay(path: str, index: int, job: _Job) -> _Overlay:
-    if _kind(path) == "dtb":
+    if tree_kind(path) == "dtb":
         return _Overlay(name=path, dtbo=path, smap=None)
     _check_source(path)
     dtbo, smap = _compile(path, f"overlay{index}", job, symbols=True)
