@@ -239,6 +239,15 @@ def _bypass_message(node: str, version: tuple[int, int, int]) -> str:
     return render(msg, (name,) if "%s" in msg.fmt else ())[0]
 
 
+def kconfig_size_symbol(symbols: Mapping[str, str] | None) -> str:
+    """The Kconfig value that sizes the default area: CONFIG_CMA_SIZE_PERCENTAGE with
+    CONFIG_CMA_SIZE_SEL_PERCENTAGE, else CONFIG_CMA_SIZE_MBYTES (SEL_MBYTES, and the first of
+    the two that SEL_MIN / SEL_MAX compare)."""
+    if symbols is not None and symbols.get("CMA_SIZE_SEL_PERCENTAGE") == "y":
+        return "CMA_SIZE_PERCENTAGE"
+    return "CMA_SIZE_MBYTES"
+
+
 def _kconfig_size(
     symbols: Mapping[str, str],
     phys_mem_size: int | None,

@@ -65,9 +65,14 @@ class Context:
             return Location(file=self.dt.source, node=node.path)
         return Location(file=loc.file, line=loc.line, node=node.path)
 
-    def at_symbol(self, symbol: str, line: int | None) -> Location:
-        path = self.config.path if self.config is not None else None
-        return Location(file=path, line=line, symbol=symbol)
+    def at_symbol(self, symbol: str, line: int | None = None) -> Location:
+        """Location of ``CONFIG_X`` in the .config (``line``: its assignment, looked up when
+        not given)."""
+        if self.config is None:
+            return Location(symbol=symbol)
+        if line is None:
+            line = self.config.lines.get(symbol.removeprefix("CONFIG_"))
+        return Location(file=self.config.path, line=line, symbol=symbol)
 
     def at_param(self, *names: str, arg: str | None = None) -> Location:
         """Location of the input that supplied the effective ``name=`` parameter.

@@ -16,6 +16,12 @@ from cmacheck.findings import Hit, Location
 _OPTIONS = ("hugetlb_cma", "cma_pernuma", "numa_cma")
 
 
+def from_where(ctx: Context, name: str) -> str:
+    """`` (from /chosen/bootargs)`` -- which input supplied the effective ``name=``, or ""."""
+    part = ctx.cmdline_part(name)
+    return f" (from {part.source})" if part is not None else ""
+
+
 def problem_at(ctx: Context, problem: str) -> Location:
     """Where a ``Cmdline.problems`` line points: each begins with the parameter as written
     (``cma=64Q: trailing 'Q' ...``, ``cma: no value ...``)."""

@@ -36,6 +36,7 @@ from collections.abc import Iterator
 
 from cmacheck.context import Context
 from cmacheck.findings import Hit, Severity
+from cmacheck.rules._cmdline import from_where
 
 ID = "CMA103"
 NAME = "cmdline-bypasses-dt-default"
@@ -46,8 +47,7 @@ def check(ctx: Context) -> Iterator[Hit]:
     if ctx.cmdline is None or ctx.cmdline.cma is None or ctx.kernel is None:
         return
     cma = ctx.cmdline.cma
-    part = ctx.cmdline_part("cma")
-    src = f" (from {part.source})" if part is not None else ""
+    src = from_where(ctx, "cma")
     for r in ctx.rmem.children:
         if not (r.available and r.cma_default and r.is_compatible("shared-dma-pool")):
             continue

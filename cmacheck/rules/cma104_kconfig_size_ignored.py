@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from cmacheck.cma import kconfig_size_symbol
 from cmacheck.context import Context
 from cmacheck.findings import Hit, Severity
 from cmacheck.units import format_size
@@ -36,9 +37,6 @@ ID = "CMA104"
 NAME = "kconfig-size-ignored"
 SEVERITY = Severity.NOTE
 
-_SIZE_SYMBOLS = ("CMA_SIZE_MBYTES", "CMA_SIZE_PERCENTAGE", "CMA_SIZE_SEL_MBYTES",
-                 "CMA_SIZE_SEL_PERCENTAGE", "CMA_SIZE_SEL_MIN", "CMA_SIZE_SEL_MAX")
-
 
 def check(ctx: Context) -> Iterator[Hit]:
     plan = ctx.cma_plan
@@ -46,9 +44,7 @@ def check(ctx: Context) -> Iterator[Hit]:
         return
     if plan.declare:
         return  # arm/riscv 6.12.13+: the Kconfig area is reserved too (not ignored), §2.2
-    lines = ctx.config.lines
-    symbol = next((s for s in _SIZE_SYMBOLS[:2] if s in lines), None) or next(
-        (s for s in _SIZE_SYMBOLS if s in lines), "CMA_SIZE_MBYTES")
+    symbol = kconfig_size_symbol(ctx.config.symbols)
     # No sizes in the words: the message is part of the baseline and diff keys, and a new
     # DT size should not make the same finding look new.
     compared = ""
@@ -57,4 +53,4 @@ def check(ctx: Context) -> Iterator[Hit]:
                     f"the {'smaller' if plan.size < plan.kconfig_size else 'larger'} ")
     yield Hit(f"the Kconfig default CMA size ({format_size(plan.kconfig_size)}) is ignored: "
               f"{compared}{plan.node} (linux,cma-default) is the default CMA area",
-              ctx.at_symbol(f"CONFIG_{symbol}", lines.get(symbol)))
+              ctx.at_symbol(f"CONFIG_{symbol}"))

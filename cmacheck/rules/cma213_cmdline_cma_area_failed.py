@@ -53,9 +53,7 @@ def _option(ctx: Context, r: Any, node: int | None) -> tuple[str, Location]:
     if cmdline is not None and cmdline.cma_pernuma:
         return "cma_pernuma=", ctx.at_param("cma_pernuma")
     # 7.2 CONFIG_CMA_SIZE_PERNUMA: the default size on every node, no parameter (CMA217)
-    lines = ctx.config.lines if ctx.config is not None else {}
-    return "CONFIG_CMA_SIZE_PERNUMA", ctx.at_symbol("CONFIG_CMA_SIZE_PERNUMA",
-                                                     lines.get("CMA_SIZE_PERNUMA"))
+    return "CONFIG_CMA_SIZE_PERNUMA", ctx.at_symbol("CONFIG_CMA_SIZE_PERNUMA")
 
 
 def check(ctx: Context) -> Iterator[Hit]:

@@ -39,8 +39,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from cmacheck.cma import kconfig_size_symbol
 from cmacheck.context import Context
 from cmacheck.findings import Hit, Location, Severity
+from cmacheck.rules._cmdline import from_where
 from cmacheck.units import format_size, mem_value
 
 ID = "CMA303"
@@ -81,10 +83,8 @@ def _decided_by(ctx: Context, minimum: int) -> tuple[str, Location, str]:
     plan = ctx.cma_plan
     want = format_size(minimum)
     cma_option = f"cma={mem_value(minimum)}"
-    lines = ctx.config.lines if ctx.config is not None else {}
     if plan.source == "cmdline" and ctx.cmdline is not None and ctx.cmdline.cma is not None:
-        part = ctx.cmdline_part("cma")
-        src = f" (from {part.source})" if part is not None else ""
+        src = from_where(ctx, "cma")
         return (f"{ctx.cmdline.cma.text} on the command line{src} sets it",
                 ctx.at_param("cma"), f"raise it to {cma_option}")
     if plan.source == "dt" and plan.node is not None:
@@ -97,12 +97,10 @@ def _decided_by(ctx: Context, minimum: int) -> tuple[str, Location, str]:
         return (f"this linux,cma-default region sets it{ignored}", at,
                 f"raise its size to at least {want} (or pass {cma_option}, which bypasses it)")
     if plan.source == "none":  # no CONFIG_DMA_CMA (a size of None never gets here)
-        return ("CONFIG_DMA_CMA is not set", ctx.at_symbol("CONFIG_DMA_CMA",
-                                                         lines.get("DMA_CMA")),
+        return ("CONFIG_DMA_CMA is not set", ctx.at_symbol("CONFIG_DMA_CMA"),
                 f"set CONFIG_DMA_CMA=y with a default size of at least {want}")
-    symbol = ("CMA_SIZE_PERCENTAGE" if (ctx.config is not None and ctx.config.symbols.get(
-        "CMA_SIZE_SEL_PERCENTAGE") == "y") else "CMA_SIZE_MBYTES")
+    symbol = kconfig_size_symbol(ctx.config.symbols if ctx.config is not None else None)
     how = next((line for line in plan.explain if line.startswith(
         ("CONFIG_CMA_SIZE_SEL_", "no CONFIG_CMA_SIZE_SEL_"))), f"CONFIG_{symbol}")
-    return (f"Kconfig sets it ({how})", ctx.at_symbol(f"CONFIG_{symbol}", lines.get(symbol)),
+    return (f"Kconfig sets it ({how})", ctx.at_symbol(f"CONFIG_{symbol}"),
             f"raise CONFIG_{symbol} or pass {cma_option}")
