@@ -237,8 +237,11 @@ def live_inputs(root: str = "/", **options: Any) -> Inputs:
             from cmacheck.live import arm64_image_placement
 
             kv = options.get("kernel_version")
-            version = (_version(Inputs(dt="", kernel_version=kv), None) if kv
-                       else config.version if config else None)
+            version = _parse_version(kv) if kv else config.version if config else None
+            if version is None:
+                notes.append("kernel version unknown: the image is taken to start where "
+                             "/proc/iomem 'Kernel code' starts (_text; 5.11-6.17.3 start "
+                             "64 KiB later, at _stext)")
             kernel_addr, kernel_size = arm64_image_placement(live.kernel_span, version)
         else:
             notes.append(f"kernel image placement from /proc/iomem is not used on {arch}")
@@ -451,11 +454,15 @@ def _dt_default(ctx: Context, kernel: Any, cmdline: Cmdline) -> DtDefault | None
 
 def _version(inputs: Inputs, config: KernelConfig | None) -> tuple[int, int, int] | None:
     if inputs.kernel_version:
-        try:
-            return parse_version(inputs.kernel_version)
-        except ValueError:
-            raise UsageError(f"invalid kernel version '{inputs.kernel_version}'") from None
+        return _parse_version(inputs.kernel_version)
     return config.version if config else None
+
+
+def _parse_version(text: str) -> tuple[int, int, int]:
+    try:
+        return parse_version(text)
+    except ValueError:
+        raise UsageError(f"invalid kernel version '{text}'") from None
 
 
 __all__ = ["InputError", "Inputs", "Report", "UsageError", "run", "run_rules"]
