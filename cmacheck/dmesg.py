@@ -35,51 +35,56 @@ __all__ = [
 
 _MIB = 1 << 20
 
-_TS = re.compile(r"^(?:<\d+>)?\s*(?:\[\s*\d+\.\d+\]\s?)?")
+_TS = re.compile(r"^(?:<\d{1,20}>)?\s*(?:\[\s*\d{1,20}\.\d{1,20}\]\s?)?")
 _HEX = r"0x[0-9a-fA-F]+"
 
 _CREATED = re.compile(
     rf"Reserved memory: created (CMA memory|DMA memory|restricted DMA) pool at ({_HEX}), "
-    r"size (\d+) MiB"
+    r"size (\d{1,20}) MiB"
 )
 _INIT = re.compile(r"initialized node (\S+), compatible id (\S+)")
 _MATCH_FAIL = re.compile(r"node (\S+) compatible matching fail")
 _SUMMARY = re.compile(
-    rf"^({_HEX})\.\.({_HEX}) \((\d+) KiB\) (nomap|map) (reusable|non-reusable) (.*)$"
+    rf"^({_HEX})\.\.({_HEX}) \((\d{{1,20}}) KiB\) (nomap|map) (reusable|non-reusable) (.*)$"
 )
 _RESERVE_FAIL = re.compile(
     rf"Reserved memory: failed to reserve memory for node '([^']*)': base ({_HEX}), "
-    r"size (\d+) MiB"
+    r"size (\d{1,20}) MiB"
 )
 _INVALID = re.compile(
     r"(?:Reserved memory: )?invalid (reg|size|alignment|alloc-ranges) property in '([^']*)'"
 )
-_ALLOC_FAIL = re.compile(r"failed to allocate memory for node '([^']*)'(?:: size (\d+) MiB)?")
+_ALLOC_FAIL = re.compile(r"failed to allocate memory for node '([^']*)'(?:: size (\d{1,20}) MiB)?")
 _BYPASS = re.compile(r"Reserved memory: bypass (\S+) node, using cmdline CMA params instead")
 _SKIP_DEFAULT = 'Skipping dt linux,cma-default node in favor for "cma=" kernel param.'
 _OVERLAP = re.compile(rf"^(\S+) \(({_HEX})--({_HEX})\) overlaps with (\S+) \(({_HEX})--({_HEX})\)")
-_CMA_RESERVED = re.compile(rf"^cma: Reserved (\d+) MiB at ({_HEX})(?: on node (-?\d+))?")
-_CMA_FAILED = re.compile(r"^cma: Failed to reserve (\d+) MiB(?: on node (-?\d+))?")
+_CMA_RESERVED = re.compile(
+    rf"^cma: Reserved (\d{{1,20}}) MiB at ({_HEX})(?: on node (-?\d{{1,20}}))?"
+)
+_CMA_FAILED = re.compile(r"^cma: Failed to reserve (\d{1,20}) MiB(?: on node (-?\d{1,20}))?")
 _NOT_ACTIVATED = re.compile(r"^cma: CMA area (\S+) could not be activated")
 # command-line CMA areas (kernel/dma/contiguous.c per-NUMA, mm/hugetlb.c hugetlb_cma)
-_NUMA_FAILED = re.compile(r"^cma: (\w+): reservation failed: err (-?\d+), node (\d+)")
-_NUMA_INVALID = re.compile(r"^cma: invalid node (\d+) specified")
+_NUMA_FAILED = re.compile(r"^cma: (\w+): reservation failed: err (-?\d{1,20}), node (\d{1,20})")
+_NUMA_INVALID = re.compile(r"^cma: invalid node (\d{1,20}) specified")
 _HUGETLB = re.compile(r"^hugetlb_cma: ")
-_CMA_RANGES = re.compile(r"^cma: Reserved (\d+) MiB in (\d+) ranges?$")  # 6.15+, no address
-_HUGETLB_RESERVED = re.compile(r"^hugetlb_cma: reserved (\d+) MiB on node (\d+)")
-_HUGETLB_FAILED = re.compile(r"^hugetlb_cma: reservation failed: err (-?\d+), node (\d+)")
-_MEM_LIMITED = re.compile(r"Memory limited to (\d+)MB")
+# 6.15+, no address
+_CMA_RANGES = re.compile(r"^cma: Reserved (\d{1,20}) MiB in (\d{1,20}) ranges?$")
+_HUGETLB_RESERVED = re.compile(r"^hugetlb_cma: reserved (\d{1,20}) MiB on node (\d{1,20})")
+_HUGETLB_FAILED = re.compile(r"^hugetlb_cma: reservation failed: err (-?\d{1,20}), node (\d{1,20})")
+_MEM_LIMITED = re.compile(r"Memory limited to (\d{1,20})MB")
 _ZONE = re.compile(
     rf"^\s+(DMA|DMA32|Normal|HighMem|Movable|Device)\s+(?:\[mem ({_HEX})-({_HEX})\]|empty)"
 )
-_MEMORY = re.compile(r"^Memory: (\d+)K/(\d+)K available.*?(?:, (\d+)K cma-reserved)?\)")
+_MEMORY = re.compile(
+    r"^Memory: (\d{1,20})K/(\d{1,20})K available.*?(?:, (\d{1,20})K cma-reserved)?\)"
+)
 _VERSION = re.compile(r"^Linux version (\S+)")
 # 7.x: "__memblock_reserve: [a-b] nid=-1 flags=0 caller"
 _MB_RANGE = re.compile(
-    rf"^_*(memblock_\w+): \[({_HEX})-({_HEX})\](?: nid=-?\d+)?(?: flags=\S+)? (\S+)"
+    rf"^_*(memblock_\w+): \[({_HEX})-({_HEX})\](?: nid=-?\d{{1,20}})?(?: flags=\S+)? (\S+)"
 )
 _MB_ALLOC = re.compile(
-    rf"^_*(memblock_\w+): (\d+) bytes align=({_HEX}) (?:nid=(-?\d+) )?from=({_HEX}) "
+    rf"^_*(memblock_\w+): (\d{{1,20}}) bytes align=({_HEX}) (?:nid=(-?\d{{1,20}}) )?from=({_HEX}) "
     rf"max_addr=({_HEX}) (\S+)"
 )
 _MB_DUMP = re.compile(
@@ -586,11 +591,9 @@ class _Parser:
 def parse_log(text: str) -> ParsedLog:
     """Parse a boot log (see the module docstring)."""
     p = _Parser()
+    # Decimal fields match at most 20 digits (a u64): a longer number is no kernel line, and
+    # int() never sees more than Python converts.
     for raw in text.splitlines():
-        try:
-            p.feed(raw)
-        except ValueError:
-            # a number Python will not convert (over 4300 decimal digits): not a kernel line
-            continue
+        p.feed(raw)
     p.flush_slots()
     return p.out
