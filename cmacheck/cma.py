@@ -505,38 +505,27 @@ def plan_cma_size(
                 kconfig_size=kconfig_size,
             )
         if dt.late:
-            if kconfig_size is None and symbols is not None:
-                explain.append(
-                    f"{_late_reason(dt, arch, version)}: it reserves the Kconfig area "
-                    "'reserved' too (size unresolved)"
-                )
-                explain.append(_late_replaces(dt, "it", arch, version))
-            elif kconfig_size:
-                explain.append(
-                    f"{_late_reason(dt, arch, version)}: it reserves the Kconfig area "
-                    f"'reserved' ({format_size(kconfig_size)})"
-                )
-                explain.append(_late_replaces(dt, "it", arch, version))
-                both = (
-                    "" if dt.size is None
-                    else f" ({format_size(kconfig_size + dt.size)} of CMA in all)"
-                )
-                explain.append(
-                    f"both areas are reserved{both}: 'reserved' stays a CMA area that no "
-                    "dma_alloc_* uses by default"
-                )
-            elif symbols is None:
-                explain.append(
-                    f"{_late_reason(dt, arch, version)}: it reserves the Kconfig area too "
-                    "when the .config selects one (no .config given)"
-                )
-                explain.append(_late_replaces(dt, "it", arch, version))
-            else:
+            if kconfig_size == 0:
                 explain.append(
                     f"{dt.path} (linux,cma-default, {size_text}) is the default CMA area "
                     "(set up after dma_contiguous_reserve(), which reserves nothing: "
                     "Kconfig size 0)"
                 )
+            else:
+                if symbols is None:
+                    kconfig_area = ("the Kconfig area too when the .config selects one (no "
+                                    ".config given)")
+                elif kconfig_size is None:
+                    kconfig_area = "the Kconfig area 'reserved' too (size unresolved)"
+                else:
+                    kconfig_area = f"the Kconfig area 'reserved' ({format_size(kconfig_size)})"
+                explain.append(f"{_late_reason(dt, arch, version)}: it reserves {kconfig_area}")
+                explain.append(_late_replaces(dt, "it", arch, version))
+                if kconfig_size:
+                    both = ("" if dt.size is None
+                            else f" ({format_size(kconfig_size + dt.size)} of CMA in all)")
+                    explain.append(f"both areas are reserved{both}: 'reserved' stays a CMA "
+                                   "area that no dma_alloc_* uses by default")
             return CmaSizePlan(
                 size=dt.size,
                 source="dt",
