@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Mapping, Sequence
-from dataclasses import field
 from typing import Any
 
 from cmacheck.model import DeviceTree
@@ -155,7 +154,6 @@ class WorkloadResult:
     areas: tuple[AreaResult, ...]
     failures: tuple[Failure, ...]
     page_allocator: tuple[tuple[str, int, int], ...] = ()  # (label, count, size) kept off CMA
-    notes: tuple[str, ...] = field(default=())
 
 
 # ----------------------------------------------------------------------- mm/cma.c, lib/bitmap.c
