@@ -7,7 +7,6 @@ never exits; ``cli.py`` turns a Report into output and an exit status.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import field, replace
 from typing import Any
 
 from cmacheck import __version__, rules
@@ -32,7 +31,7 @@ from cmacheck.load.kconfig import (
     load_config,
 )
 from cmacheck.model import DeviceTree
-from cmacheck.records import record
+from cmacheck.records import field, record, replace
 from cmacheck.units import parse_size, printable
 
 ARCHES = ("arm64", "arm", "riscv64")

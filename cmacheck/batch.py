@@ -17,12 +17,10 @@ apply inline suppressions and the baseline, and collect one BatchResult for the 
 from __future__ import annotations
 
 import copyreg
-import dataclasses
 import os
 import types
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import field
 from typing import TYPE_CHECKING, Any, cast
 
 from cmacheck import api, rules, suppress
@@ -31,7 +29,7 @@ from cmacheck.errors import CmacheckError, UsageError
 from cmacheck.findings import Finding, Severity
 from cmacheck.load.kconfig import KernelConfig, load_config
 from cmacheck.model import DeviceTree
-from cmacheck.records import record
+from cmacheck.records import field, record, replace
 
 if TYPE_CHECKING:
     from cmacheck import baseline as bl
@@ -143,7 +141,7 @@ def check_board(job: Job) -> BoardResult:
         return BoardResult(job.inputs.dt, error=str(e))
     kept, hidden = suppress.split(report.findings, report.ctx.dt)
     if hidden:
-        report = dataclasses.replace(report, findings=kept)
+        report = replace(report, findings=kept)
     return BoardResult(job.inputs.dt, detach(report), suppressed=hidden)
 
 
@@ -177,13 +175,13 @@ def detach(report: api.Report) -> api.Report:
     memory and of what a -j worker pickles back (a Debian .config is about 300 KB pickled,
     the tree of a large board 160 KB).
     """
-    ctx = dataclasses.replace(
+    ctx = replace(
         report.ctx,
         dt=cast(DeviceTree, Dropped("the device tree")),
         config=(None if report.ctx.config is None
                 else cast(KernelConfig, Dropped("the kernel config"))),
     )
-    return dataclasses.replace(report, ctx=ctx)
+    return replace(report, ctx=ctx)
 
 
 def _mappingproxy(d: dict[Any, Any]) -> types.MappingProxyType[Any, Any]:
@@ -238,8 +236,8 @@ def _share_kernel(b: BoardResult, kernels: dict[Any, Any]) -> BoardResult:
         return b
     if shared is kernel:
         return b
-    ctx = dataclasses.replace(b.report.ctx, kernel=shared)
-    return dataclasses.replace(b, report=dataclasses.replace(b.report, ctx=ctx))
+    ctx = replace(b.report.ctx, kernel=shared)
+    return replace(b, report=replace(b.report, ctx=ctx))
 
 
 def apply_baseline(boards: Iterable[BoardResult], baseline: bl.Baseline
@@ -259,7 +257,7 @@ def apply_baseline(boards: Iterable[BoardResult], baseline: bl.Baseline
         used.update(u)
         if hidden:
             extra = tuple(suppress.Suppressed(f, "baseline", baseline.path) for f in hidden)
-            b = dataclasses.replace(b, report=dataclasses.replace(b.report, findings=kept),
+            b = replace(b, report=replace(b.report, findings=kept),
                                     suppressed=b.suppressed + extra)
         out.append(b)
     return out, bl.stale(baseline, checked, used)

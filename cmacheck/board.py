@@ -7,10 +7,8 @@ dry run; this module only decodes and keeps the raw facts with their source loca
 
 from __future__ import annotations
 
-from dataclasses import field
-
 from cmacheck.model import DeviceTree, Node, Prop
-from cmacheck.records import record
+from cmacheck.records import field, record
 
 # drivers/of/fdt.c: dt_root_addr_cells / dt_root_size_cells default when the root lacks them
 # (OF_ROOT_NODE_ADDR_CELLS_DEFAULT / OF_ROOT_NODE_SIZE_CELLS_DEFAULT).

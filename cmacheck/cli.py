@@ -8,17 +8,15 @@ boards are still reported and the exit status is 2.
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 import io
 import sys
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any, NoReturn, TypeVar
 
 import click
 
-from cmacheck import __version__, api, rules
+from cmacheck import __version__, api, records, rules
 from cmacheck.errors import CmacheckError, InputError, UsageError
 from cmacheck.findings import Severity
 from cmacheck.units import parse_size
@@ -214,7 +212,7 @@ def _inputs(dt: str, opts: dict[str, Any], file: Any) -> api.Inputs:
     kw = dict(opts)
     live: api.Inputs | None = kw.pop("live", None)
     if live is not None:  # --live: the running board's inputs, flags on top
-        return replace(live, **{k: v for k, v in kw.items()
+        return records.replace(live, **{k: v for k, v in kw.items()
                                 if v not in (None, (), False) and k not in ("dmesg", "boot")},
                        boot=kw.get("boot"))
     if not kw["overlays"] and "overlays" in fv:
@@ -349,8 +347,8 @@ def _portability(dt: tuple[str, ...], opts: dict[str, Any], fmt: str | None,
         return False
     if len(dt) != 1:
         _fail("the portability view (several --page-size / --kernel-version) takes one board")
-    fields = {f.name for f in dataclasses.fields(api.Inputs)}
-    board = {k: v for k, v in opts.items() if k in fields}
+    names = {f.name for f in records.fields(api.Inputs)}
+    board = {k: v for k, v in opts.items() if k in names}
     inputs = _inputs(dt[0], {**board, "page_size": None, "kernel_version": None}, None)
     cells = portability.matrix(inputs, versions, pages)
     if all(c.error for c in cells):

@@ -18,13 +18,12 @@ import errno
 import os
 import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from cmacheck import rules
 from cmacheck.errors import InputError, UsageError
 from cmacheck.findings import Severity
-from cmacheck.records import record
+from cmacheck.records import field, record
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -17,7 +17,6 @@ import json
 import os
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import field
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -26,7 +25,7 @@ from cmacheck.batch import BoardResult
 from cmacheck.config import Policy
 from cmacheck.errors import UsageError
 from cmacheck.findings import Finding
-from cmacheck.records import record
+from cmacheck.records import field, record
 from cmacheck.report import json_report
 from cmacheck.report.lines import finding_line
 from cmacheck.units import format_size, hexaddr

@@ -20,9 +20,8 @@ Pure functions, no I/O.
 from __future__ import annotations
 
 import re
-from dataclasses import field
 
-from cmacheck.records import record
+from cmacheck.records import field, record
 
 __all__ = [
     "LoggedArea",

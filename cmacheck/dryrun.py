@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import field
 
 from cmacheck import board
 from cmacheck.cma import CmaSizePlan, DefaultCandidate, dt_default, plan_cma_size
@@ -35,7 +34,7 @@ from cmacheck.kernel import KernelModel
 from cmacheck.load.cmdline import Cmdline
 from cmacheck.memblock import Memblock, MemblockFlags
 from cmacheck.model import DeviceTree, Node
-from cmacheck.records import record
+from cmacheck.records import field, record
 
 __all__ = [
     "BootChain",

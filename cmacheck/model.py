@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator
-from dataclasses import field
 
-from cmacheck.records import record
+from cmacheck.records import field, record
 
 
 class PropError(ValueError):

@@ -10,15 +10,15 @@ what-if) and lays the outcomes side by side.  On 64K pages every upstream CMA po
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
 
 from cmacheck import api
 from cmacheck.errors import CmacheckError, UsageError
 from cmacheck.findings import Severity
+from cmacheck.records import record, replace
 from cmacheck.units import parse_size
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Cell:
     kernel_version: str | None  # as asked (None: the .config header's)
     page_size: int | None  # None: the .config's own

@@ -1,64 +1,237 @@
-"""``@record``: a slotted dataclass whose ``__eq__``, ``__hash__`` and ``__repr__`` are shared
-code instead of source compiled for each class.
+"""``@record``: a slotted value class, the subset of ``@dataclass(slots=True)`` cmacheck uses,
+built without compiling any source.
 
 Python 3.11's ``dataclasses`` writes every generated method as source text and compiles it
-with ``exec()``: six compilations per frozen class, about a third of cmacheck's start-up
-with ~50 classes on a plain run.  ``@record`` asks ``dataclass`` for ``__init__`` (and, when
-frozen, ``__setattr__``/``__delattr__``) only and adds the other three from one definition
-here, with the same meaning as the generated ones:
+with ``exec()``, and ``slots=True`` builds each class twice: with ~50 classes that was about
+a fifth of a cold run's instructions.  ``@record`` gives the same classes for the same
+source text, with one shared ``__eq__``/``__hash__``/``__repr__``/``__setattr__`` and an
+``__init__`` made from a code object compiled once per *shape* (number of fields, frozen,
+which fields have a factory, ``__post_init__``) and renamed for the class
+(``CodeType.replace``): a plain run compiles a handful of templates instead of ~130
+methods.  Meaning, as ``dataclass`` gives it:
 
+- ``__init__(self, a, b=default, c=<factory>)``: fields in declaration order, positional or
+  keyword; ``field(default_factory=...)`` is called per instance; ``__post_init__`` runs last;
 - ``==``: same class and equal field tuples (fields with ``compare=False`` left out), else
   ``NotImplemented``;
-- ``hash()``: the hash of that tuple when frozen; ``__hash__ = None`` (unhashable) when not;
-- ``repr()``: ``Name(a=1, b='x')`` over the ``repr=True`` fields, ``...`` on recursion.
+- ``hash()``: the hash of that tuple when frozen and eq; ``__hash__ = None`` when not frozen;
+- ``repr()``: ``Name(a=1, b='x')`` over the ``repr=True`` fields, ``...`` on recursion;
+- frozen: assigning or deleting an attribute raises :class:`FrozenInstanceError`;
+- ``__slots__`` = the fields; pickling and ``copy`` work (``__getstate__``/``__setstate__``).
 
-``dataclasses.fields``/``replace``/``asdict`` and pickling work as for any dataclass.
-``init=False`` is for a class that writes its own ``__init__`` (a very wide one, where the
-generated one is the expensive part).
+A method the class defines itself is kept.  ``init=False`` is for a class that writes its
+own ``__init__`` (a very wide one).  :func:`fields` and :func:`replace` stand in for the
+``dataclasses`` functions of the same names.  Not supported (``TypeError``): inheriting from
+another record, ``ClassVar``/``InitVar`` annotations, a field without a default after one
+with a default.
 """
 
 from __future__ import annotations
 
 import reprlib
+import sys
 from collections.abc import Callable
-from dataclasses import MISSING, dataclass, fields
+from functools import cache
 from operator import attrgetter
+from types import FunctionType
 from typing import Any, TypeVar, dataclass_transform
 
 _T = TypeVar("_T")
 
 
-@dataclass_transform(frozen_default=True)
+class _Missing:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+"""No default (a field's ``default`` / ``default_factory`` when it has none)."""
+
+
+class FrozenInstanceError(AttributeError):
+    """Assigning to or deleting a field of a frozen record."""
+
+
+class Field:
+    """One field of a record, as :func:`field` declares it and :func:`fields` lists it."""
+
+    __slots__ = ("compare", "default", "default_factory", "hash", "name", "repr")
+
+    def __init__(self, default: Any, default_factory: Any, repr: bool, compare: bool,
+                 hash: bool | None) -> None:
+        self.name = ""
+        self.default = default
+        self.default_factory = default_factory
+        self.repr = repr
+        self.compare = compare
+        self.hash = hash
+
+    def __repr__(self) -> str:
+        return f"Field(name={self.name!r})"
+
+
+def field(*, default: Any = MISSING, default_factory: Any = MISSING, repr: bool = True,
+          compare: bool = True, hash: bool | None = None) -> Any:
+    """A field's options: ``dataclasses.field`` with the keywords cmacheck uses."""
+    if default is not MISSING and default_factory is not MISSING:
+        raise ValueError("cannot specify both default and default_factory")
+    return Field(default, default_factory, repr, compare, hash)
+
+
+def fields(cls_or_record: Any) -> tuple[Field, ...]:
+    """The fields of a record class or instance, in declaration order."""
+    try:
+        found: tuple[Field, ...] = cls_or_record.__record_fields__
+    except AttributeError:
+        raise TypeError(f"{cls_or_record!r} is not a record") from None
+    return found
+
+
+def replace(obj: _T, /, **changes: Any) -> _T:
+    """A new record like ``obj`` with ``changes`` applied (``dataclasses.replace``)."""
+    for f in fields(obj):
+        if f.name not in changes:
+            changes[f.name] = getattr(obj, f.name)
+    return obj.__class__(**changes)
+
+
+@dataclass_transform(frozen_default=True, field_specifiers=(field, Field))
 def record(*, frozen: bool = True, eq: bool = True,
            init: bool = True) -> Callable[[type[_T]], type[_T]]:
-    """``@dataclass(frozen=frozen, slots=True, eq=eq, init=init)`` with shared eq/hash/repr."""
+    """A slotted record class over the annotated fields (see the module docstring)."""
 
     def wrap(cls: type[_T]) -> type[_T]:
-        cls = dataclass(frozen=frozen, slots=True, eq=False, repr=False, init=init)(cls)
-        every = fields(cls)  # type: ignore[arg-type]
-        _method(cls, "__repr__", _repr(tuple(f.name for f in every if f.repr)))
-        if eq:
-            key = _key(tuple(f.name for f in every if f.compare))
-            _method(cls, "__eq__", _eq(key))
-            own = cls.__dict__.get("__hash__", MISSING)
-            if own is MISSING or (own is None and "__eq__" in cls.__dict__):  # none of its own
-                if frozen:
-                    hashed = tuple(f.name for f in every
-                                   if (f.compare if f.hash is None else f.hash))
-                    _method(cls, "__hash__", _hash(_key(hashed)), replace=True)
-                else:
-                    cls.__hash__ = None  # type: ignore[assignment]  # as dataclass: mutable
-        return cls
+        return _build(cls, frozen, eq, init)
 
     return wrap
 
 
-def _method(cls: type, name: str, fn: Callable[..., Any], replace: bool = False) -> None:
-    if name in cls.__dict__ and not replace:  # dataclass keeps a method the class defines
-        return
-    fn.__name__ = name
-    fn.__qualname__ = f"{cls.__qualname__}.{name}"
-    setattr(cls, name, fn)
+def _build(cls: type[_T], frozen: bool, eq: bool, init: bool) -> type[_T]:
+    if any(hasattr(base, "__record_fields__") for base in cls.__mro__[1:]):
+        raise TypeError(f"{cls.__qualname__}: a record cannot inherit from another record")
+    ns = dict(cls.__dict__)
+    every: list[Field] = []
+    for name, annotation in ns.setdefault("__annotations__", {}).items():
+        if str(annotation).startswith(("ClassVar", "typing.ClassVar", "InitVar")):
+            raise TypeError(f"{cls.__qualname__}.{name}: ClassVar/InitVar is not supported")
+        given = ns.pop(name, MISSING)
+        f = given if isinstance(given, Field) else Field(given, MISSING, True, True, None)
+        f.name = name
+        every.append(f)
+    names = tuple(f.name for f in every)
+    ns.pop("__dict__", None)
+    ns.pop("__weakref__", None)
+    ns["__slots__"] = names
+    ns["__record_fields__"] = tuple(every)
+    own = set(ns)
+    if init and "__init__" not in own:
+        ns["__init__"] = _init(cls.__qualname__, every, ns["__annotations__"], frozen,
+                               "__post_init__" in own)
+    if "__repr__" not in own:
+        ns["__repr__"] = _repr(tuple(f.name for f in every if f.repr))
+    if eq:
+        key = _key(tuple(f.name for f in every if f.compare))
+        if "__eq__" not in own:
+            ns["__eq__"] = _eq(key)
+        if ns.get("__hash__") is None:  # none of its own (an own __eq__ sets it to None)
+            ns["__hash__"] = _hash(_key(tuple(
+                f.name for f in every if (f.compare if f.hash is None else f.hash)))) \
+                if frozen else None
+    if frozen:
+        ns["__setattr__"] = _frozen_setattr
+        ns["__delattr__"] = _frozen_delattr
+    ns["__getstate__"] = _getstate
+    ns["__setstate__"] = _setstate
+    for name in ("__repr__", "__eq__", "__hash__"):
+        fn = ns.get(name)
+        if name not in own and fn is not None:
+            fn.__name__, fn.__qualname__ = name, f"{cls.__qualname__}.{name}"
+    meta: Any = type(cls)
+    built: type[_T] = meta(cls.__name__, cls.__bases__, ns)
+    built.__qualname__ = cls.__qualname__
+    return built
+
+
+# -- __init__ from a template ---------------------------------------------------------------
+
+@cache
+def _template(n: int, frozen: bool, factories: tuple[int, ...], post_init: bool) -> Any:
+    """Compiled once per shape: ``def __init__(self, _0, _1, ...)`` storing each ``_i`` in
+    attribute ``_i``; the names are replaced per class.  Factory fields default to
+    ``_FACTORY`` and call ``_f<i>()``."""
+    lines = [f"def __init__(self{''.join(f', _{i}' for i in range(n))}):"]
+    for i in factories:
+        lines.append(f" if _{i} is _FACTORY: _{i} = _f{i}()")
+    for i in range(n):
+        lines.append(f" _set(self, '_{i}', _{i})" if frozen else f" self._{i} = _{i}")
+    if post_init:
+        lines.append(" self.__post_init__()")
+    lines.append(" pass")
+    scope: dict[str, Any] = {}
+    exec("\n".join(lines), {}, scope)  # the text is made here from numbers only
+    return scope["__init__"].__code__
+
+
+def _init(qualname: str, every: list[Field], annotations: dict[str, Any], frozen: bool,
+          post_init: bool) -> Any:
+    seen_default = False
+    for f in every:
+        has_default = f.default is not MISSING or f.default_factory is not MISSING
+        if seen_default and not has_default:
+            raise TypeError(f"{qualname}: field {f.name!r} without a default follows one with")
+        seen_default |= has_default
+    factories = tuple(i for i, f in enumerate(every) if f.default_factory is not MISSING)
+    code = _template(len(every), frozen, factories, post_init)
+    rename = {f"_{i}": f.name for i, f in enumerate(every)}
+    code = code.replace(
+        co_varnames=tuple(rename.get(v, v) for v in code.co_varnames),
+        co_names=tuple(rename.get(v, v) for v in code.co_names),
+        co_consts=tuple(rename.get(c, c) if isinstance(c, str) else c for c in code.co_consts),
+        co_name="__init__", co_qualname=f"{qualname}.__init__",
+        co_filename=f"<record {qualname}>")
+    scope: dict[str, Any] = {"_set": object.__setattr__, "_FACTORY": _FACTORY,
+                             "__builtins__": sys.modules["builtins"]}
+    for i in factories:
+        scope[f"_f{i}"] = every[i].default_factory
+    fn = FunctionType(code, scope, "__init__")
+    defaults = tuple(_FACTORY if f.default_factory is not MISSING else f.default
+                     for f in every if f.default is not MISSING
+                     or f.default_factory is not MISSING)
+    fn.__defaults__ = defaults or None
+    fn.__qualname__ = f"{qualname}.__init__"
+    fn.__annotations__ = {**annotations, "return": None}
+    return fn
+
+
+class _Factory:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<factory>"
+
+
+_FACTORY = _Factory()
+
+
+# -- shared methods -------------------------------------------------------------------------
+
+def _frozen_setattr(self: Any, name: str, value: Any) -> None:
+    raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def _frozen_delattr(self: Any, name: str) -> None:
+    raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+def _getstate(self: Any) -> tuple[Any, ...]:
+    return tuple(getattr(self, f.name) for f in self.__record_fields__)
+
+
+def _setstate(self: Any, state: tuple[Any, ...]) -> None:
+    for f, value in zip(self.__record_fields__, state, strict=True):
+        object.__setattr__(self, f.name, value)
 
 
 def _key(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:

@@ -7,11 +7,11 @@ cmacheck/kernel/changes.py.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 
 import pytest
 
+from cmacheck import records
 from cmacheck.kernel import ERAS, MESSAGE_KEYS, KernelModel, kernel_model, parse_version
 from cmacheck.kernel.arch import arm_lowmem_end, zone_dma_bits
 from cmacheck.kernel.changes import CHANGES
@@ -651,7 +651,7 @@ def test_message_keys_are_all_resolvable() -> None:
 
 def test_model_is_frozen_and_hashable() -> None:
     m = model("6.1")
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(records.FrozenInstanceError):
         m.era = "E6"  # type: ignore[misc]
     assert hash(m) == hash(model("6.1"))
     assert m.pageblock_bytes == 2 * MiB or m.pageblock_bytes == 4 * MiB

@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import fields
 from types import MappingProxyType
 from typing import Any
 
@@ -27,7 +26,7 @@ from cmacheck.kernel.versions import (
     parse_version,
     resolve,
 )
-from cmacheck.records import record
+from cmacheck.records import fields, record
 
 __all__ = ["ERAS", "EraInfo", "KernelModel", "kernel_model", "parse_version"]
 
@@ -96,12 +95,12 @@ _BY_NAME = _index(CHANGES)
 class KernelModel:
     """Facts about one kernel build (version x arch x Kconfig).  See each field's comment.
 
-    Built with every fact as a keyword argument (``kernel_model``, ``dataclasses.replace``).
+    Built with every fact as a keyword argument (``kernel_model``, ``records.replace``).
     """
 
     def __init__(self, **facts: Any) -> None:
-        # Written once instead of generated: dataclasses would compile a 73-parameter
-        # __init__ on every start of the program, for the one model a run builds.
+        # Written by hand: @record would compile a 73-parameter __init__ on every start of
+        # the program, for the one model a run builds; this one also names what is wrong.
         if facts.keys() != _FACT_NAMES:
             missing = sorted(_FACT_NAMES - facts.keys())
             extra = sorted(facts.keys() - _FACT_NAMES)

@@ -32,11 +32,11 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 
 from cmacheck.errors import InputError
 from cmacheck.load.dtb import FDT_MAGIC, parse_dtb, read_file, tree_kind
 from cmacheck.model import DeviceTree, Node, SourceLoc
+from cmacheck.records import field, record
 
 TIMEOUT_S = 60.0
 _MISSING = {
@@ -58,20 +58,20 @@ _DTC_WHERE = re.compile(_POS)
 _DTC_FATAL = re.compile(r"FATAL ERROR: (?P<msg>.*)")
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class _SourceMap:
     nodes: dict[str, SourceLoc] = field(default_factory=dict)
     props: dict[tuple[str, str], SourceLoc] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class _Overlay:
     name: str  # as the user gave it
     dtbo: str  # the file libfdt applies: the user's .dtbo, or one compiled into the temp dir
     smap: _SourceMap | None  # None for a .dtbo: what it sets gets no location
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class _Job:
     tmp: str
     cwd: str

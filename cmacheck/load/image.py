@@ -9,15 +9,14 @@ zboot) carry no such header for the decompressed kernel: decompress them first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cmacheck.errors import InputError
 from cmacheck.load.dtb import read_file
+from cmacheck.records import record
 
 ARM64_MAGIC = b"ARM\x64"
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class KernelImage:
     path: str
     size: int  # bytes the kernel occupies from its load address

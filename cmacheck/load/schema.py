@@ -52,13 +52,13 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
 from cmacheck.errors import CmacheckError
 from cmacheck.model import DeviceTree, Node
+from cmacheck.records import field, record
 
 CACHE_FORMAT = 1
 # This repository's schemas (dtschema dialect, processed like dtschema's own).
@@ -85,7 +85,7 @@ class SchemaUnavailable(CmacheckError):
     """dtschema is missing or its schemas (or ours) cannot be processed."""
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class SchemaProblem:
     """One schema error, made readable: where, what, and which schema said so."""
 
@@ -95,7 +95,7 @@ class SchemaProblem:
     schema: str  # schema file name: "shared-dma-pool.yaml", "cmacheck-region.yaml"
 
 
-@dataclass(slots=True, eq=False)
+@record(frozen=False, eq=False)
 class Schemas:
     """Processed schemas loaded into dtschema's validator (one per cache file and process)."""
 
@@ -374,7 +374,7 @@ def validate(dt: DeviceTree, cache_dir: str | os.PathLike[str] | None = None, *,
     return out
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class _Target:
     node: Node
     user: bool  # True: only its memory-region properties; False: a /reserved-memory child
@@ -568,7 +568,7 @@ _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
 _FLAGS = ("no-map", "reusable", "linux,cma-default", "linux,dma-default")
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class _Explain:
     """Turns jsonschema errors of one schema on one node into (property, sentence)."""
 
