@@ -1,18 +1,19 @@
-"""Human output through rich: findings, the memory map, how the CMA size was derived.
+"""Human output: findings, the memory map, how the CMA size was derived.
 
-The only module that imports rich.  Messages go through ``Text`` (never markup), since
-kernel-style ranges like ``[mem 0x...]`` would be eaten as markup tags.
+The only module that imports rich, and only when rich changes what is written: colour, or
+a terminal's width (:class:`_Rich`).  To a pipe, a file or with --no-color, rich would write
+the characters alone at 110 columns, and :class:`_Plain` writes them itself: importing rich
+costs about a fifth of such a run.  Through rich, messages go as ``Text`` (never
+markup), since kernel-style ranges like ``[mem 0x...]`` would be eaten as markup tags.
 """
 
 from __future__ import annotations
 
+import builtins
+import os
+import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, TextIO
-
-from rich.cells import cell_len
-from rich.console import Console, ConsoleOptions, ConsoleRenderable, RenderResult
-from rich.segment import Segment
-from rich.text import Text
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from cmacheck.api import Report
 from cmacheck.findings import Severity
@@ -20,67 +21,179 @@ from cmacheck.report.lines import finding_line
 from cmacheck.units import format_size, hexaddr
 
 if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, ConsoleRenderable, RenderResult
+
     from cmacheck.batch import BatchResult, BoardResult
 
 # Statuses whose memory stays taken after boot (the others were given back or never placed).
 _HOLDS_MEMORY = frozenset({"created", "reserved", "inactive"})
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
+WIDTH = 110  # columns when not writing to a terminal
+
+
+class Styled:
+    """A table cell with a rich style (shown only in colour)."""
+
+    __slots__ = ("style", "text")
+
+    def __init__(self, text: str, style: str) -> None:
+        self.text, self.style = text, style
+
+
+Cell = str | Styled
 
 
 def make_console(out: TextIO, color: bool | None) -> Console:
     """``color`` None = auto (terminal and no NO_COLOR), True/False forces it."""
+    from rich.console import Console
+
     return Console(
         file=out,
         force_terminal=color if color else None,
         no_color=color is False,
         color_system="standard" if color else ("auto" if color is None else None),
-        width=None if color is None and out.isatty() else 110,
+        width=None if color is None and out.isatty() else WIDTH,
         highlight=False,
         soft_wrap=False,
     )
 
 
+def plain(out: TextIO, color: bool | None) -> bool:
+    """Whether ``make_console(out, color)`` would write the characters alone, at 110 columns.
+
+    rich 15's Console: ``is_terminal`` is TTY_COMPATIBLE=1/0, else FORCE_COLOR set
+    (non-empty: yes), else ``isatty()``; auto colour is on for a terminal unless TERM is
+    dumb or unknown, a dumb terminal is 80 columns unless LINES is set, and an unforced
+    width on a tty is the terminal's.  Windows consoles and Jupyter are left to rich
+    (legacy rendering, HTML output).
+    """
+    if color or sys.platform == "win32" or hasattr(builtins, "get_ipython"):
+        return False
+    env = os.environ
+    compatible, force = env.get("TTY_COMPATIBLE", ""), env.get("FORCE_COLOR")
+    terminal = compatible == "1" or (compatible != "0" and (
+        force != "" if force is not None else out.isatty()))
+    dumb = terminal and env.get("TERM", "").lower() in ("dumb", "unknown")
+    if dumb and not env.get("LINES", "").isdigit():
+        return False
+    return color is False or not (out.isatty() or (terminal and not dumb))
+
+
 def render(report: Report, out: TextIO, color: bool | None = None) -> None:
-    _render(make_console(out, color), report)
+    w = _writer(out, color)
+    _render(w, report)
+    w.done()
 
 
 def render_batch(result: BatchResult, out: TextIO, color: bool | None = None) -> None:
     """One board: findings, memory map, CMA derivation.  Several: findings per board, then a
     summary table (one row per board).  Stale baseline entries come last, as notes."""
-    con = make_console(out, color)
+    w = _writer(out, color)
     if result.single and len(result.boards) == 1:
         b = result.boards[0]
         if b.report is not None:
-            _render(con, b.report)
-            _suppressed_note(con, b)
+            _render(w, b.report)
+            _suppressed_note(w, b)
     else:
         for b in result.boards:
             if b.report is None:
                 continue
             for f in b.report.findings:
-                con.print(Text(finding_line(f), style=_STYLE[f.severity]), soft_wrap=True)
-        _summary_table(con, result)
+                w.line(finding_line(f), _STYLE[f.severity])
+        _summary_table(w, result)
     for rule, board, anchor, message in result.stale:
-        con.print(Text(f"note: {result.baseline}: stale baseline entry [{rule}] {board}: "
-                       f"{anchor}: {message} (no longer found; remove it from the baseline)"),
-                  soft_wrap=True)
+        w.line(f"note: {result.baseline}: stale baseline entry [{rule}] {board}: "
+               f"{anchor}: {message} (no longer found; remove it from the baseline)")
+    w.done()
 
 
-def _suppressed_note(con: Console, b: BoardResult) -> None:
+def _writer(out: TextIO, color: bool | None) -> _Plain | _Rich:
+    return _Plain(out, color) if plain(out, color) else _Rich(out, color)
+
+
+class _Rich:
+    """Prints through rich: each line unwrapped (soft wrap), tables as :func:`_table`."""
+
+    def __init__(self, out: TextIO, color: bool | None) -> None:
+        self.con = make_console(out, color)
+
+    def line(self, text: str, style: str = "") -> None:
+        from rich.text import Text
+
+        self.con.print(Text(text, style=style), soft_wrap=True)
+
+    def table(self, title: str, header: tuple[str, ...], rows: Sequence[Sequence[Cell]],
+              right: frozenset[str] = frozenset()) -> None:
+        self.con.print(_table(self.con, title, header, rows, right))
+
+    def done(self) -> None:
+        """Nothing left: rich flushes after each print."""
+
+
+class _Plain:
+    """What :class:`_Rich` writes where :func:`plain` holds, without rich: a line of
+    printable characters as it is, a table as :func:`_grid`.  Anything else (a tab or
+    control character, a table too wide or not printable ASCII) still goes through rich,
+    imported then."""
+
+    def __init__(self, out: TextIO, color: bool | None) -> None:
+        self.out, self.color = out, color
+        self.utf = (getattr(out, "encoding", None) or "utf-8").lower().startswith("utf")
+        self._rich: _Rich | None = None
+
+    def line(self, text: str, style: str = "") -> None:
+        if text.isprintable():
+            self._write(text + "\n")
+        else:
+            self._fallback().line(text, style)
+
+    def table(self, title: str, header: tuple[str, ...], rows: Sequence[Sequence[Cell]],
+              right: frozenset[str] = frozenset()) -> None:
+        grid = _grid(title, header, _texts(rows), right, WIDTH) if self.utf else None
+        if grid is None:
+            self._fallback().table(title, header, rows, right)
+        else:
+            self._write(grid)
+
+    def done(self) -> None:
+        try:
+            self.out.flush()
+        except BrokenPipeError:
+            _broken_pipe()
+
+    def _write(self, text: str) -> None:
+        try:
+            self.out.write(text)
+        except BrokenPipeError:
+            _broken_pipe()
+
+    def _fallback(self) -> _Rich:
+        if self._rich is None:
+            self._rich = _Rich(self.out, self.color)
+        return self._rich
+
+
+def _broken_pipe() -> NoReturn:
+    """What rich does when the reader has gone (Console.on_broken_pipe): exit 1, quietly."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    raise SystemExit(1)
+
+
+def _suppressed_note(w: _Plain | _Rich, b: BoardResult) -> None:
     if not b.suppressed:
         return
     inline = sum(1 for s in b.suppressed if s.how == "inline")
     base = len(b.suppressed) - inline
-    con.print(Text(f"note: {len(b.suppressed)} finding(s) suppressed ({inline} inline, "
-                   f"{base} baseline)"), soft_wrap=True)
+    w.line(f"note: {len(b.suppressed)} finding(s) suppressed ({inline} inline, "
+           f"{base} baseline)")
 
 
-def _summary_table(con: Console, result: BatchResult) -> None:
-    rows: list[tuple[str | Text, ...]] = []
+def _summary_table(w: _Plain | _Rich, result: BatchResult) -> None:
+    rows: list[tuple[Cell, ...]] = []
     totals = [0, 0, 0, 0]
     for b in result.boards:
         if b.report is None:
-            rows.append((b.dt, "", "", "", "", "", Text("input error", style="bold red")))
+            rows.append((b.dt, "", "", "", "", "", Styled("input error", "bold red")))
             continue
         counts = [b.count(Severity.ERROR), b.count(Severity.WARNING), b.count(Severity.NOTE),
                   len(b.suppressed)]
@@ -90,33 +203,30 @@ def _summary_table(con: Console, result: BatchResult) -> None:
             "none" if not plan.size else f"{format_size(plan.size)} ({plan.source})")
         failed = any(result.failing(f) for f in b.report.findings)
         rows.append((b.dt, *(str(c) for c in counts), cma,
-                     Text("fail", style="bold red") if failed else "ok"))
-    con.print(_table(con, "Boards", ("board", "errors", "warnings", "notes", "suppressed",
-                                     "default CMA", "result"), rows,
-                     right=frozenset({"errors", "warnings", "notes", "suppressed"})))
-    con.print(Text(f"{len(result.boards)} board(s): {totals[0]} error(s), {totals[1]} "
-                   f"warning(s), {totals[2]} note(s), {totals[3]} suppressed, "
-                   f"{len(result.errors)} input error(s)"), soft_wrap=True)
+                     Styled("fail", "bold red") if failed else "ok"))
+    w.table("Boards", ("board", "errors", "warnings", "notes", "suppressed", "default CMA",
+                       "result"), rows, right=frozenset({"errors", "warnings", "notes",
+                                                         "suppressed"}))
+    w.line(f"{len(result.boards)} board(s): {totals[0]} error(s), {totals[1]} warning(s), "
+           f"{totals[2]} note(s), {totals[3]} suppressed, {len(result.errors)} input error(s)")
 
 
-def _render(con: Console, report: Report) -> None:
+def _render(w: _Plain | _Rich, report: Report) -> None:
     for f in report.findings:
-        con.print(Text(finding_line(f), style=_STYLE[f.severity]), soft_wrap=True)
-    _memory_map(con, report)
-    _cma(con, report)
-    _workload(con, report)
+        w.line(finding_line(f), _STYLE[f.severity])
+    _memory_map(w, report)
+    _cma(w, report)
+    _workload(w, report)
     comparison = report.ctx.comparison
     if comparison is not None:
-        con.print(Text(
-            f"Boot log ({comparison.kernel_version or 'kernel version not in the log'}): "
-            f"{comparison.agree} of {comparison.total} regions agree with the prediction"
-            + (f"; {comparison.invisible} region(s) print nothing in this log"
-               if comparison.invisible else ""), style="bold"), soft_wrap=True)
+        w.line(f"Boot log ({comparison.kernel_version or 'kernel version not in the log'}): "
+               f"{comparison.agree} of {comparison.total} regions agree with the prediction"
+               + (f"; {comparison.invisible} region(s) print nothing in this log"
+                  if comparison.invisible else ""), "bold")
     for note in (*report.notes, *_assumptions(report)):
-        con.print(Text(f"note: {note}"), soft_wrap=True)
-    e, w, n = (report.count(s) for s in (Severity.ERROR, Severity.WARNING, Severity.NOTE))
-    con.print(Text(f"{report.inputs.dt}: {e} error(s), {w} warning(s), {n} note(s)"),
-              soft_wrap=True)
+        w.line(f"note: {note}")
+    e, n_w, n = (report.count(s) for s in (Severity.ERROR, Severity.WARNING, Severity.NOTE))
+    w.line(f"{report.inputs.dt}: {e} error(s), {n_w} warning(s), {n} note(s)")
 
 
 def _assumptions(report: Report) -> tuple[str, ...]:
@@ -124,7 +234,7 @@ def _assumptions(report: Report) -> tuple[str, ...]:
     return tuple(getattr(run, "assumptions", ()) or ())
 
 
-def _memory_map(con: Console, report: Report) -> None:
+def _memory_map(w: _Plain | _Rich, report: Report) -> None:
     ctx = report.ctx
     run: Any = ctx.run
     rows: list[tuple[int, int, str, str]] = []
@@ -147,99 +257,116 @@ def _memory_map(con: Console, report: Report) -> None:
         return
     cells = [(hexaddr(base), hexaddr(base + size - 1), format_size(size), what, status)
              for base, size, what, status in sorted(rows, key=lambda x: (x[0], -x[1], x[2]))]
-    con.print(_table(con, "Memory map", ("start", "end", "size", "what", "status"), cells))
+    w.table("Memory map", ("start", "end", "size", "what", "status"), cells)
+
+
+def _texts(rows: Sequence[Sequence[Cell]]) -> list[tuple[str, ...]]:
+    return [tuple(c.text if isinstance(c, Styled) else c for c in row) for row in rows]
+
+
+def _span(widths: Sequence[int]) -> int:
+    """A table's width: one space of padding either side of each column, one divider
+    between columns."""
+    return sum(widths) + 3 * len(widths) - 1
+
+
+def _grid(title: str, header: tuple[str, ...], rows: list[tuple[str, ...]],
+          right: frozenset[str], width: int) -> str | None:
+    """rich's ``Table(box=HEAVY_HEAD, show_edge=False, title_justify="left")`` of unwrapped
+    cells as the characters it writes without colour, when every cell and the title are
+    printable ASCII (one character, one column) and the table fits ``width``; else None.
+    Rendering rich's table cell by cell costs more than the whole check of a board."""
+    if not all(c.isascii() and c.isprintable() for row in ((title,), header, *rows)
+               for c in row):
+        return None
+    widths = [max(map(len, column)) for column in zip(header, *rows, strict=True)]
+    if _span(widths) > width or len(title) > _span(widths):
+        return None
+    right_cols = [name in right for name in header]
+
+    def line(cells: Sequence[str], divider: str) -> str:
+        return divider.join(f" {c.rjust(w) if r else c.ljust(w)} "
+                            for c, w, r in zip(cells, widths, right_cols, strict=True))
+
+    return "\n".join([title.ljust(_span(widths)), line(header, "\u2503"),
+                      "\u2547".join("\u2501" * (w + 2) for w in widths),
+                      *(line(row, "\u2502") for row in rows), ""])
 
 
 def _table(con: Console, title: str, header: tuple[str, ...],
-           rows: Sequence[Sequence[str | Text]], right: frozenset[str] = frozenset(),
+           rows: Sequence[Sequence[Cell]], right: frozenset[str] = frozenset(),
            ) -> ConsoleRenderable:
     """A left-titled, edgeless table of unwrapped cells (``right``: right-justified columns).
 
-    Cells are ``Text`` (a ``str`` is never read as markup).  When the widest cells fit the
-    console, the columns get those widths up front, which is what rich's own measuring pass
-    would find (one ``cell_len`` per line of each cell) without rendering every cell twice;
-    when they do not fit, rich shrinks the columns itself.  When nothing can be styled
-    either (no colour: a pipe, a file, --no-color) and every cell is printable ASCII, the
-    table is the same characters as rich's ``Table`` writes, put together directly
-    (:class:`_Grid`): rendering rich's table cell by cell costs more than the whole check of
-    a board.
+    Without colour, :func:`_grid` when it applies.  Else rich's ``Table``: when the widest
+    cells fit the console, the columns get those widths up front, which is what rich's own
+    measuring pass would find (one ``cell_len`` per line of each cell) without rendering
+    every cell twice; when they do not fit, rich shrinks the columns itself.
     """
-    plain = [tuple(c if isinstance(c, str) else c.plain for c in row) for row in rows]
-    widths = [max((cell_len(line) for cell in column for line in cell.splitlines()), default=0)
-              for column in zip(header, *plain, strict=True)]
-    # one space of padding either side of each column, one divider between columns
-    table_width = sum(widths) + 3 * len(widths) - 1
-    fits = table_width <= con.width
-    if (fits and con.color_system is None and not con.legacy_windows
-            and not con.options.ascii_only and len(title) <= table_width
-            and all(c.isascii() and c.isprintable() for row in (header, *plain) for c in row)
-            and title.isascii() and title.isprintable()):
-        return _Grid(title, header, plain, widths, right)
+    texts = _texts(rows)
+    if con.color_system is None and not con.legacy_windows and not con.options.ascii_only:
+        grid = _grid(title, header, texts, right, con.width)
+        if grid is not None:
+            return _Segment(grid)
+    from rich.cells import cell_len
     from rich.table import Table  # only here: it brings fractions and decimal
+    from rich.text import Text
 
+    widths = [max((cell_len(line) for cell in column for line in cell.splitlines()), default=0)
+              for column in zip(header, *texts, strict=True)]
+    fits = _span(widths) <= con.width
     # the style rich gives a str title (a Text title keeps its own)
     table = Table(title=Text(title, style="table.title"), title_justify="left", show_edge=False)
     for name, width in zip(header, widths, strict=True):
         table.add_column(Text(name), no_wrap=True, width=width if fits else None,
                          justify="right" if name in right else "left")
     for row in rows:
-        table.add_row(*(Text(c) if isinstance(c, str) else c for c in row))
+        table.add_row(*(Text(c.text, style=c.style) if isinstance(c, Styled) else Text(c)
+                        for c in row))
     return table
 
 
-class _Grid:
-    """rich's ``Table(box=HEAVY_HEAD, show_edge=False, title_justify="left")`` as plain text,
-    for cells that fit their columns and a console without colour (see :func:`_table`)."""
+class _Segment:
+    """Text rich writes as it is (a :func:`_grid`)."""
 
-    def __init__(self, title: str, header: tuple[str, ...], rows: list[tuple[str, ...]],
-                 widths: list[int], right: frozenset[str]) -> None:
-        right_cols = [name in right for name in header]
-
-        def line(cells: Sequence[str], divider: str) -> str:
-            return divider.join(f" {c.rjust(w) if r else c.ljust(w)} "
-                                for c, w, r in zip(cells, widths, right_cols, strict=True))
-
-        width = sum(widths) + 3 * len(widths) - 1
-        self.text = "\n".join([title.ljust(width), line(header, "\u2503"),
-                               "\u2547".join("\u2501" * (w + 2) for w in widths),
-                               *(line(row, "\u2502") for row in rows), ""])
+    def __init__(self, text: str) -> None:
+        self.text = text
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.segment import Segment
+
         yield Segment(self.text)
 
 
-def _cma(con: Console, report: Report) -> None:
+def _cma(w: _Plain | _Rich, report: Report) -> None:
     plan = report.cma_plan
     if plan is None:
         return
     size = "none" if not plan.size else format_size(plan.size)
-    con.print(Text(f"Default CMA area: {size} (decided by: {plan.source})", style="bold"))
+    w.line(f"Default CMA area: {size} (decided by: {plan.source})", "bold")
     for line in (*plan.explain, *plan.ignored):
-        con.print(Text(f"  {line}"), soft_wrap=True)
+        w.line(f"  {line}")
 
 
-def _workload(con: Console, report: Report) -> None:
-    w = report.ctx.workload
-    if w is None:
+def _workload(w: _Plain | _Rich, report: Report) -> None:
+    wl = report.ctx.workload
+    if wl is None:
         return
-    con.print(Text(f"Workload {w.source}: {len(w.failures)} buffer(s) fail", style="bold"),
-              soft_wrap=True)
-    for a in w.areas:
+    w.line(f"Workload {wl.source}: {len(wl.failures)} buffer(s) fail", "bold")
+    for a in wl.areas:
         area = a.area
         what = area.path or ("default CMA area" if area.default else area.name)
         need = "no size fits" if a.min_size is None else format_size(a.min_size)
         if a.cma_option:
             need += f" ({a.cma_option})"
-        con.print(Text(f"  {what} ({format_size(area.size)}): {a.buffers} buffer(s), "
-                       f"{a.failed} failed; peak {format_size(a.peak_bytes)}, alignment "
-                       f"padding {format_size(a.padding_bytes)}, largest free block after "
-                       f"{format_size(a.largest_free_after)}; smallest area that serves it: "
-                       f"{need}"), soft_wrap=True)
-    for f in w.failures:
-        where = f"{w.source}:{f.line}" if f.line else w.source
-        con.print(Text(f"  {where}: '{f.label}' #{f.index} ({format_size(f.size)} from "
-                       f"{f.area}): {f.reason}"), soft_wrap=True)
-    for label, n, size in w.page_allocator:
-        con.print(Text(f"  '{label}': {n} x {format_size(size)} from the page allocator "
-                       "(one page: dma_alloc_contiguous skips the default area)"),
-                  soft_wrap=True)
+        w.line(f"  {what} ({format_size(area.size)}): {a.buffers} buffer(s), {a.failed} "
+               f"failed; peak {format_size(a.peak_bytes)}, alignment padding "
+               f"{format_size(a.padding_bytes)}, largest free block after "
+               f"{format_size(a.largest_free_after)}; smallest area that serves it: {need}")
+    for f in wl.failures:
+        where = f"{wl.source}:{f.line}" if f.line else wl.source
+        w.line(f"  {where}: '{f.label}' #{f.index} ({format_size(f.size)} from {f.area}): "
+               f"{f.reason}")
+    for label, n, size in wl.page_allocator:
+        w.line(f"  '{label}': {n} x {format_size(size)} from the page allocator "
+               "(one page: dma_alloc_contiguous skips the default area)")
