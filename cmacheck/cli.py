@@ -8,7 +8,6 @@ boards are still reported and the exit status is 2.
 
 from __future__ import annotations
 
-import gc
 import io
 import sys
 from collections.abc import Callable
@@ -64,8 +63,6 @@ class _Range(click.ParamType):  # type: ignore[type-arg]
 SIZE = _Size()
 
 
-_frozen = False
-
 
 class _DefaultGroup(click.Group):
     """``cmacheck board.dtb ...`` runs ``check``; ``cmacheck rules`` etc. are subcommands."""
@@ -77,13 +74,6 @@ class _DefaultGroup(click.Group):
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         """Usage errors as one line on stderr with exit status 2, like input errors."""
-        global _frozen
-        if not _frozen:
-            # What start-up built (modules, classes, click's commands) lives until exit: out
-            # of the collector's generations, the run's collections no longer walk it (~4% of
-            # a one-board run).  Once per process: tests call main() many times in one.
-            gc.freeze()
-            _frozen = True
         kwargs["standalone_mode"] = False
         try:
             return super().main(*args, **kwargs)
