@@ -7,8 +7,9 @@ apply inline suppressions and the baseline, and collect one BatchResult for the 
 - A board whose inputs cannot be used (unreadable DTB, DTS syntax error, bad ``.config``)
   does not stop the batch: it becomes a :class:`BoardResult` with ``error`` set; the CLI
   prints one stderr line for it and exits 2 once everything else has been reported.
-- ``-j N`` runs boards in N spawn-safe worker processes; results come back in input order and
-  are identical to ``-j 1``.  Each process loads a given ``.config`` once (cached by path).
+- ``-j N`` checks N boards at once, in this process and N-1 spawn-safe worker processes;
+  results come back in input order and are identical to ``-j 1``.  Each process loads a
+  given ``.config`` once (cached by path).
 - A checked board keeps what the formatters read, not the device tree and the ``.config``
   it was checked with (:func:`detach`): a batch holds every board until the output is
   written, and workers send each result back through pickle.
@@ -199,7 +200,13 @@ def _worker_init() -> None:
 
 def run_jobs(jobs: Sequence[Job], workers: int = 1,
              on_done: Callable[[BoardResult], None] | None = None) -> list[BoardResult]:
-    """Check every job, in order; ``workers`` > 1 uses that many spawned processes."""
+    """Check every job; results (and ``on_done`` calls) in job order.
+
+    ``workers`` > 1 checks that many boards at once: in this process and ``workers - 1``
+    spawned ones (``-j 2`` is two processes, as ``make -j 2`` runs two jobs).  The workers
+    take chunks of boards queued ahead of them; this process checks the next chunk itself
+    whenever it has queued enough, and waits only when none is left.
+    """
     results: list[BoardResult] = []
     kernels: dict[Any, Any] = {}
 
@@ -213,15 +220,37 @@ def run_jobs(jobs: Sequence[Job], workers: int = 1,
             done(check_board(job))
         return results
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
+    helpers = min(workers, len(jobs)) - 1
+    size = max(1, min(16, len(jobs) // (workers * 4)))
+    chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+    finished: dict[int, list[BoardResult]] = {}
+    queued: dict[Future[list[BoardResult]], int] = {}
     ctx = multiprocessing.get_context("spawn")
-    n = min(workers, len(jobs))
-    chunk = max(1, min(16, len(jobs) // (n * 4)))
-    with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init) as ex:
-        for r in ex.map(check_board, jobs, chunksize=chunk):
-            done(r)
+    with ProcessPoolExecutor(max_workers=helpers, mp_context=ctx,
+                             initializer=_worker_init) as ex:
+        nxt = 0
+        while len(results) < len(jobs):
+            while nxt < len(chunks) and len(queued) < 2 * helpers:
+                queued[ex.submit(_check_chunk, chunks[nxt])] = nxt
+                nxt += 1
+            if nxt < len(chunks):
+                finished[nxt] = _check_chunk(chunks[nxt])
+                nxt += 1
+            ready = [f for f in queued if f.done()] if nxt < len(chunks) else \
+                wait(queued, return_when=FIRST_COMPLETED)[0]
+            for f in ready:
+                finished[queued.pop(f)] = f.result()
+            while (len(results) < len(jobs)
+                   and (chunk := finished.pop(len(results) // size, None)) is not None):
+                for r in chunk:
+                    done(r)
     return results
+
+
+def _check_chunk(jobs: Sequence[Job]) -> list[BoardResult]:
+    return [check_board(job) for job in jobs]
 
 
 def _share_kernel(b: BoardResult, kernels: dict[Any, Any]) -> BoardResult:
@@ -258,7 +287,7 @@ def apply_baseline(boards: Iterable[BoardResult], baseline: bl.Baseline
         if hidden:
             extra = tuple(suppress.Suppressed(f, "baseline", baseline.path) for f in hidden)
             b = replace(b, report=replace(b.report, findings=kept),
-                                    suppressed=b.suppressed + extra)
+                        suppressed=b.suppressed + extra)
         out.append(b)
     return out, bl.stale(baseline, checked, used)
 

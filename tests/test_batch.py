@@ -154,3 +154,18 @@ def test_boards_of_one_kernel_share_its_model(tree: Path) -> None:
     kernels = [b.report.ctx.kernel for b in batch.run_jobs(jobs) if b.report is not None]
     assert len(kernels) == 3 and kernels[0] is not None
     assert all(k is kernels[0] for k in kernels)
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_parallel_jobs_come_back_in_order(tree: Path, workers: int) -> None:
+    # 27 boards in chunks of 2 (the last one short): this process checks some chunks itself
+    # while the workers - 1 spawned ones check the others; on_done sees the job order.
+    paths = sorted(str(p) for p in tree.rglob("*.dtb")) + ["missing.dtb"]
+    jobs = [_job(paths[i % len(paths)], "examples/problems/kernel.config") for i in range(27)]
+    seen: list[str] = []
+    parallel = batch.run_jobs(jobs, workers, on_done=lambda r: seen.append(r.dt))
+    serial = batch.run_jobs(jobs)
+    assert [b.dt for b in parallel] == seen == [j.inputs.dt for j in jobs]
+    assert [json_report.board_object(b.report) if b.report else b.error for b in parallel] \
+        == [json_report.board_object(b.report) if b.report else b.error for b in serial]
+    assert sum(b.error is not None for b in parallel) == 6
