@@ -293,7 +293,7 @@ def apply_baseline(boards: Iterable[BoardResult], baseline: bl.Baseline
 
 
 def workers_from(jobs_opt: int | None) -> int:
-    """``-j 0`` means one worker per CPU."""
+    """``-j 0`` means one process per CPU."""
     if jobs_opt is None:
         return 1
     return jobs_opt if jobs_opt > 0 else (os.cpu_count() or 1)

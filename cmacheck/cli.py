@@ -154,7 +154,7 @@ _POLICY_OPTIONS = (
                       "first found walking up from the first input."),
     click.option("--no-config-file", is_flag=True, help="Ignore any config file."),
     click.option("-j", "--jobs", type=click.IntRange(min=0), default=None, metavar="N",
-                 help="Check boards in N worker processes (0: one per CPU)."),
+                 help="Check N boards at once, in N processes (0: one per CPU)."),
 )
 
 
