@@ -31,6 +31,12 @@ from collections.abc import Callable, Mapping, Sequence
 from cmacheck import board
 from cmacheck.cma import CmaSizePlan, DefaultCandidate, dt_default, plan_cma_size
 from cmacheck.kernel import KernelModel
+from cmacheck.kernel.arch import (
+    arm64_dma32_limit,
+    arm64_memstart_align,
+    arm_lowmem_end,
+    arm_page_offset,
+)
 from cmacheck.load.cmdline import Cmdline
 from cmacheck.memblock import Memblock, MemblockFlags
 from cmacheck.model import DeviceTree, Node
@@ -931,10 +937,12 @@ class _Replay:
 
     def arm64_linear_cut(self) -> None:
         """arm64_memblock_init: memory the linear map cannot cover is removed (above
-        round_down(DRAM start, 1 GiB) + linear region, but never the kernel image)."""
+        round_down(DRAM start, ARM64_MEMSTART_ALIGN) + linear region, but never the kernel
+        image)."""
         if not self.mb.memory:
             return
-        memstart = self.mb.start_of_dram() & ~((1 << 30) - 1)
+        align = arm64_memstart_align(self.k.page_shift, self.k.section_size_bits)
+        memstart = self.mb.start_of_dram() & ~(align - 1)
         cut = memstart + self.arm64_linear_region()
         kr = self.kernel_range()
         if kr is not None:
@@ -1731,8 +1739,6 @@ class _Replay:
             dma = self.dma_limit or end
             dma32 = None
             if k.zone_dma32:
-                from cmacheck.kernel.arch import arm64_dma32_limit
-
                 dma32 = arm64_dma32_limit(k.dma_limit_mode, start, end)
             if k.zone_dma:
                 bounds.append(("DMA", dma))
@@ -1769,8 +1775,6 @@ class _Replay:
         """
         if self.k.arch != "arm" or not self.mb.memory:
             return None
-        from cmacheck.kernel.arch import arm_lowmem_end, arm_page_offset
-
         start = self.mb.start_of_dram()
         vmalloc_limit = arm_lowmem_end(start, 1 << 64, arm_page_offset(self.symbols or {}))
         pmd = SZ_2M  # PMD_SIZE: PMD_SHIFT is 21 with and without LPAE (pgtable-2level.h)
@@ -2396,6 +2400,11 @@ class _Replay:
         if k.arch == "arm64":
             late = self.late_scan if self.era in ("E5", "E6") else None
             numa = self.wants_numa_early()
+            if k.page_size == 65536:
+                self.assumptions.append(
+                    "64K pages: the early allocations before the default CMA area (page "
+                    "tables, NODE_DATA, sparse_init) are sized from 4K/16K boots; no 64K "
+                    "kernel was booted to measure them")
             self.early = arm64_early_allocations(
                 self.mb,
                 self.dt,

@@ -1102,3 +1102,24 @@ def test_size_plan_without_ram_agrees_with_the_replay(case: str, tmp_path: Path)
         plans.append((p.source, p.node, p.size, p.explain, p.ignored, p.declare,
                       p.declared_size))
     assert plans[0] == plans[1], json.dumps(plans, indent=1)
+
+
+@pytest.mark.parametrize(("pages", "version", "kept"), [
+    ("ARM64_4K_PAGES", K61, False),  # memstart rounds down to 1 GiB: 0
+    ("ARM64_16K_PAGES", K612, False),  # CONT_PMD_SHIFT: 1 GiB as well
+    ("ARM64_64K_PAGES", K61, True),  # PMD_SHIFT 29 = SECTION_SIZE_BITS: 512 MiB
+    ("ARM64_64K_PAGES", K510, False),  # 1 GiB sections before 5.12
+])
+def test_arm64_linear_map_starts_at_memstart_align(tmp_path: Path, pages: str,
+                                                   version: tuple[int, int, int],
+                                                   kept: bool) -> None:
+    # arm64_memblock_init: memstart_addr = round_down(DRAM start, ARM64_MEMSTART_ALIGN) and
+    # RAM above memstart + 2^(VA_BITS - 1) goes.  DRAM from 512 MiB to 2 TiB + 512 MiB with
+    # a 42-bit VA: the top 512 MiB stays only where the start rounds down to 512 MiB.
+    top = 0x2000_0000 + (1 << 41)
+    dt = build_dt(tmp_path, ram=((0x2000_0000, 1 << 41),))
+    k = model(version, **{pages: "y", "ARM64_VA_BITS": "42"})
+    r = run(dt, k, symbols={**ARM64, pages: "y", "ARM64_VA_BITS": "42"})
+    assert (r.facts.dram_end == top) is kept
+    assert r.facts.dram_end == (top if kept else 1 << 41)
+    assert any("64K pages" in a for a in r.assumptions) is (pages == "ARM64_64K_PAGES")

@@ -100,6 +100,19 @@ def pmd_order(arch: str, shift: int) -> int:
     return 21 - shift
 
 
+def arm64_memstart_align(page_shift: int, section_size_bits: int) -> int:
+    """ARM64_MEMSTART_ALIGN: arm64_memblock_init rounds the start of DRAM down to it before
+    placing the linear map (arch/arm64/include/asm/kernel-pgtable.h; arch/arm64/mm/init.c
+    from 6.9) [SRC 5.10, 6.1, mainline].
+
+    ARM64_MEMSTART_SHIFT is PUD_SHIFT with 4K pages and CONT_PMD_SHIFT with 16K (both 30),
+    PMD_SHIFT with 64K (29); the alignment is at least a sparsemem section
+    (SECTION_SIZE_BITS): 1 GiB for every page size before 5.12, 512 MiB with 64K after.
+    """
+    shift = 30 if page_shift < 16 else 2 * page_shift - 3  # 64K: PMD_SHIFT = 16 + 13
+    return 1 << max(shift, section_size_bits)
+
+
 def default_max_order(
     arch: str,
     shift: int,
