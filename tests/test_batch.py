@@ -158,9 +158,10 @@ def test_boards_of_one_kernel_share_its_model(tree: Path) -> None:
 
 @pytest.mark.parametrize("workers", [2, 3])
 def test_parallel_jobs_come_back_in_order(tree: Path, workers: int) -> None:
-    # 27 boards in chunks of 2 (the last one short): this process checks some chunks itself
-    # while the workers - 1 spawned ones check the others; on_done sees the job order.
-    paths = sorted(str(p) for p in tree.rglob("*.dtb")) + ["missing.dtb"]
+    # 27 boards in chunks of 3 (-j2) or 2 (-j3, the last one short): this process checks some
+    # chunks itself while the workers - 1 spawned ones check the others; on_done sees the
+    # job order.
+    paths = [*sorted(str(p) for p in tree.rglob("*.dtb")), "missing.dtb"]
     jobs = [_job(paths[i % len(paths)], "examples/problems/kernel.config") for i in range(27)]
     seen: list[str] = []
     parallel = batch.run_jobs(jobs, workers, on_done=lambda r: seen.append(r.dt))

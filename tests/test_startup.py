@@ -7,10 +7,15 @@ way; they count modules, never time.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
+import struct
 import subprocess
 import sys
+import termios
+import tty
 from pathlib import Path
 
 import pytest
@@ -18,6 +23,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 BOARD = ROOT / "examples" / "clean" / "board.dtb"
 CONFIG = ROOT / "examples" / "clean" / "kernel.config"
+SPLIT = "-- what rich writes --"
 
 # What a plain DTB + .config run must not load: DTS compilation (subprocess, tempfile),
 # the log comparison, --live, --workload, --schema, the portability table, config-file TOML,
@@ -51,30 +57,63 @@ _RUN = """
 import sys
 before = set(sys.modules)  # the interpreter's own start-up (site, .pth files) is not ours
 import contextlib, io
+tty = sys.argv.pop(1) == "tty"  # stdout is a terminal: write to it, then as rich alone would
 sys.argv = ["cmacheck", *sys.argv[1:]]
 from cmacheck.cli import main
-with contextlib.redirect_stdout(io.StringIO()):
+def run():
     try:
         main()
     except SystemExit as e:
-        status = e.code
+        return e.code
+with contextlib.nullcontext() if tty else contextlib.redirect_stdout(io.StringIO()):
+    status = run()
 modules = sorted(set(sys.modules) - before)
+if tty:
+    from cmacheck.report import text
+    text.direct = lambda out, color: None
+    print(SPLIT, flush=True)
+    run()
 import json  # after the count: the harness's own json is not the run's
-print(json.dumps({"status": status, "modules": modules}))
-"""
+print(json.dumps({"status": status, "modules": modules}), file=sys.stderr if tty else sys.stdout)
+""".replace("SPLIT", repr(SPLIT))
 
 
-# what makes rich colour a pipe (CI runners often set FORCE_COLOR)
-RICH_ENV = ("FORCE_COLOR", "TTY_COMPATIBLE")
+# what makes rich colour a pipe (CI runners often set FORCE_COLOR), or picks its colours
+RICH_ENV = ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "NO_COLOR", "TERM", "COLORTERM",
+            "COLUMNS", "LINES")
+
+
+def _env(env: dict[str, str] | None) -> dict[str, str]:
+    return {**{k: v for k, v in os.environ.items() if k != "PYTHONPATH" and k not in RICH_ENV},
+            **(env or {}), "PYTHONPATH": str(ROOT)}
 
 
 def _modules(*args: str, env: dict[str, str] | None = None) -> tuple[int, set[str]]:
-    env = {**{k: v for k, v in os.environ.items() if k != "PYTHONPATH" and k not in RICH_ENV},
-           **(env or {}), "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, "-c", _RUN, *args], capture_output=True, text=True,
-                         env=env, cwd=ROOT, check=True).stdout
+    out = subprocess.run([sys.executable, "-c", _RUN, "pipe", *args], capture_output=True,
+                         text=True, env=_env(env), cwd=ROOT, check=True).stdout
     result = json.loads(out.splitlines()[-1])
     return result["status"], set(result["modules"])
+
+
+def _on_terminal(columns: int, *args: str, env: dict[str, str]) -> tuple[set[str], str, str]:
+    """A run with stdin and stdout on a pseudo-terminal ``columns`` wide (as
+    benchmarks/bench.py runs one): the modules it imported, what it wrote, and what rich
+    alone writes for the same run in the same process."""
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    tty.setraw(slave)  # no newline translation
+    child = subprocess.Popen([sys.executable, "-c", _RUN, "tty", *args], stdin=slave,
+                             stdout=slave, stderr=subprocess.PIPE, env=_env(env), cwd=ROOT)
+    os.close(slave)
+    chunks = []
+    with contextlib.suppress(OSError):  # EIO once the child has closed the terminal
+        while chunk := os.read(master, 65536):
+            chunks.append(chunk)
+    os.close(master)
+    err = child.communicate()[1].decode()
+    assert child.returncode == 0, err
+    ours, _, rich = b"".join(chunks).decode().partition(SPLIT + "\n")
+    return set(json.loads(err.splitlines()[-1])["modules"]), ours, rich
 
 
 @pytest.mark.parametrize("fmt", ["json", "text"])
@@ -84,7 +123,7 @@ def test_plain_run_imports_only_what_it_uses(fmt: str) -> None:
     assert status == 0
     assert "cmacheck.load.dtb" in modules and "cmacheck.dryrun" in modules  # it did run
     assert sorted(m for m in NOT_ON_THE_PLAIN_PATH if m in modules) == []
-    assert "rich" not in modules  # text to a pipe: report.text writes the characters itself
+    assert "rich" not in modules  # text: report.text writes the characters itself
     if fmt == "json":
         assert "cmacheck.report.text" not in modules
     else:
@@ -93,14 +132,34 @@ def test_plain_run_imports_only_what_it_uses(fmt: str) -> None:
 
 @pytest.mark.parametrize(("flags", "env"), [(("--color",), {}), ((), {"FORCE_COLOR": "1"})],
                          ids=["--color", "FORCE_COLOR"])
-def test_colour_still_goes_through_rich(flags: tuple[str, ...], env: dict[str, str]) -> None:
+def test_colour_without_rich(flags: tuple[str, ...], env: dict[str, str]) -> None:
+    # in colour too, report.text writes rich's bytes itself (tests/test_text_output.py)
     status, modules = _modules(str(BOARD), "--config", str(CONFIG), "--no-config-file", *flags,
                                env=env)
     assert status == 0
-    assert "rich.console" in modules
-    # rich's emoji table is loaded by the first str rendered as markup; text output
-    # renders only Text (which also keeps "[mem 0x...]" from being read as markup)
-    assert "rich._emoji_codes" not in modules
+    assert "cmacheck.report.text" in modules and "rich" not in modules
+
+
+@pytest.mark.parametrize("env", [{"TERM": "xterm-256color"},
+                                 {"TERM": "xterm-256color", "COLORTERM": "truecolor"},
+                                 {"TERM": "xterm"}], ids=["256", "truecolor", "standard"])
+@pytest.mark.parametrize("columns", [150, 40])
+def test_terminal_writes_what_rich_writes(env: dict[str, str], columns: int) -> None:
+    # a real run on a terminal: colour and the terminal's width, without rich where the
+    # content allows; 40 columns are too narrow for the memory map, which rich then writes
+    board = ROOT / "examples" / "problems"  # errors, warnings, memory map, CMA derivation
+    modules, ours, rich = _on_terminal(columns, str(board / "board.dtb"), "--config",
+                                       str(board / "kernel.config"), "--no-config-file",
+                                       env=env)
+    assert "cmacheck.report.text" in modules
+    assert ours == rich
+    assert all(f"\x1b[{sgr}m" in ours for sgr in ("1", "1;31", "33", "3"))
+    if columns == 150:
+        assert "rich" not in modules
+    else:
+        # rich's emoji table is loaded by the first str rendered as markup; text output
+        # renders only Text (which also keeps "[mem 0x...]" from being read as markup)
+        assert "rich.console" in modules and "rich._emoji_codes" not in modules
 
 
 def test_dts_input_still_loads_the_compiler_path(tmp_path: Path) -> None:
@@ -124,23 +183,22 @@ def test_plain_table_is_what_rich_prints(widest: int, right: frozenset[str],
 
     from rich.table import Table
 
-    from cmacheck.report.text import _Plain, _table, make_console, plain
+    from cmacheck.report.text import _Direct, _table, direct, make_console
 
     header = ("start", "size", "what", "n")
     rows = [("0x0000000080000000", "6 MiB", "w" * widest, "1"),
             ("0x0000000100000000", "", "/reserved-memory/a", "12345"),
             ("0x0", "1.5 GiB", "", "")]
-    ours, ref, direct = io.StringIO(), io.StringIO(), io.StringIO()
+    ours, ref, ours_direct = io.StringIO(), io.StringIO(), io.StringIO()
     con = make_console(ours, color)
     con.print(_table(con, "Memory map", header, rows, right=right))
-    if plain(direct, color):  # and the writer without rich (a pipe), falling back on _table
-        _Plain(direct, color).table("Memory map", header, rows, right=right)
+    console = direct(io.StringIO(), color)  # and the writer without rich, falling back on _table
+    assert console is not None
+    _Direct(ours_direct, color, *console).table("Memory map", header, rows, right=right)
     table = Table(title="Memory map", title_justify="left", show_edge=False)
     for name in header:
         table.add_column(name, no_wrap=True, justify="right" if name in right else "left")
     for row in rows:
         table.add_row(*row)
     make_console(ref, color).print(table)
-    assert ours.getvalue() == ref.getvalue()
-    if plain(direct, color):
-        assert direct.getvalue() == ref.getvalue()
+    assert ours.getvalue() == ref.getvalue() == ours_direct.getvalue()

@@ -1,5 +1,6 @@
-"""Text output: without a terminal or colour, report.text writes the characters itself
-(no rich import); they must be the bytes rich writes, for every kind of content."""
+"""Text output: report.text writes the characters and colour itself (no rich import) where
+it can; they must be the bytes rich writes, for every kind of content, in every colour
+system rich picks on a terminal and at any width (too narrow: rich writes the table)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ from cmacheck.report import text
 
 BOOT = "tests/boots/arm64-6.12/base"
 RICH_ENV = ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "NO_COLOR", "TERM", "LINES",
-            "COLUMNS")
+            "COLUMNS", "COLORTERM")
+# what makes rich pick each colour system on a terminal (rich/console.py _detect_color_system)
+SYSTEMS = {"standard": {"TERM": "xterm"}, "256": {"TERM": "xterm-256color"},
+           "truecolor": {"TERM": "xterm-256color", "COLORTERM": "truecolor"}}
 
 
 @pytest.fixture(autouse=True)
@@ -82,9 +86,13 @@ def _cases(tmp: Path) -> dict[str, tuple[list[str], bool]]:
     }
 
 
-def _render(result: BatchResult, color: bool | None) -> tuple[str, int]:
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _render(result: BatchResult, out: io.StringIO, color: bool | None) -> tuple[str, int]:
     """The text output and how many times the writer fell back on rich."""
-    out = io.StringIO()
     fallbacks = 0
     real = text._Rich
 
@@ -100,33 +108,44 @@ def _render(result: BatchResult, color: bool | None) -> tuple[str, int]:
     return out.getvalue(), fallbacks
 
 
-def _render_rich(result: BatchResult, color: bool | None) -> str:
-    out = io.StringIO()
+def _render_rich(result: BatchResult, out: io.StringIO, color: bool | None) -> str:
     with pytest.MonkeyPatch.context() as m:
-        m.setattr(text, "plain", lambda out, color: False)
+        m.setattr(text, "direct", lambda out, color: None)
         text.render_batch(result, out, color)
     return out.getvalue()
 
 
-def test_plain_text_is_what_rich_writes(monkeypatch: pytest.MonkeyPatch,
-                                        tmp_path: Path) -> None:
+def test_text_is_what_rich_writes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    narrow = set()
     for name, (args, needs_rich) in _cases(tmp_path).items():
         for result in _results(monkeypatch, args):
-            for color in (None, False):
-                assert text.plain(io.StringIO(), color)
-                ours, fallbacks = _render(result, color)
-                assert fallbacks == needs_rich, name
-                assert ours == _render_rich(result, color), (name, color)
-                assert "\x1b" not in ours
-            if name == "dts":
-                assert max(map(len, ours.splitlines())) > text.WIDTH  # not wrapped
-            if name == "batch":
-                assert " input error" in ours and " fail " in ours and " ok " in ours
-
-
-class _Tty(io.StringIO):
-    def isatty(self) -> bool:
-        return True
+            # a pipe or a file: no colour, 110 columns; --color: standard colours, 110
+            for color in (None, False, True):
+                assert text.direct(io.StringIO(), color) == (bool(color), text.WIDTH)
+                ours, fallbacks = _render(result, io.StringIO(), color)
+                assert fallbacks == needs_rich, (name, color)
+                assert ours == _render_rich(result, io.StringIO(), color), (name, color)
+                assert ("\x1b[" in ours) == bool(color), (name, color)
+                if name == "dts":
+                    assert max(map(len, ours.splitlines())) > text.WIDTH  # not wrapped
+                if name == "batch":
+                    assert " ok " in ours
+                    for cell in ("input error", "fail"):
+                        assert (f" \x1b[1;31m{cell}" if color else f" {cell} ") in ours
+            # a terminal: each colour system, its width (narrow ones: rich's tables)
+            for system, env in SYSTEMS.items():
+                for width in (200, 110, 79, 60, 40, 12):
+                    with monkeypatch.context() as m:
+                        for k, v in {**env, "COLUMNS": str(width)}.items():
+                            m.setenv(k, v)
+                        con = text.make_console(_Tty(), None)
+                        assert (con.color_system, con.width) == (system, width)
+                        ours, fallbacks = _render(result, _Tty(), None)
+                        assert ours == _render_rich(result, _Tty(), None), (name, system, width)
+                        assert "\x1b[" in ours
+                        if fallbacks and not needs_rich:
+                            narrow.add(width)
+    assert {40, 12} <= narrow and 200 not in narrow  # the tables that do not fit are rich's
 
 
 @pytest.mark.parametrize("tty", [False, True], ids=["pipe", "tty"])
@@ -136,36 +155,42 @@ class _Tty(io.StringIO):
     {"TTY_COMPATIBLE": "0"}, {"TTY_COMPATIBLE": "0", "FORCE_COLOR": "1"},
     {"TTY_COMPATIBLE": "0", "COLUMNS": "110"}, {"TTY_INTERACTIVE": "1"},
     {"FORCE_COLOR": "1", "TERM": "dumb"}, {"TERM": "unknown"},
-    {"FORCE_COLOR": "1", "TERM": "dumb", "LINES": "30"}, {"COLUMNS": "50"},
+    {"FORCE_COLOR": "1", "TERM": "dumb", "LINES": "30"}, {"TERM": "dumb", "COLUMNS": "50"},
+    {"TERM": "dumb", "COLUMNS": "50", "LINES": "30"}, {"LINES": "30"},
+    {"COLUMNS": "50"}, {"COLUMNS": "0"}, {"COLUMNS": "1"}, {"COLUMNS": "x"},
+    {"TERM": "xterm-256color"}, {"TERM": "xterm-kitty"}, {"TERM": "xterm-16color"},
+    {"COLORTERM": "truecolor"}, {"COLORTERM": "24bit", "TERM": "xterm"},
+    {"FORCE_COLOR": "1", "COLORTERM": "truecolor"},
 ], ids=lambda env: ",".join(f"{k}={v}" for k, v in env.items()) or "bare")
-def test_plain_only_where_rich_writes_plain(monkeypatch: pytest.MonkeyPatch, env: dict[str, str],
-                                            color: bool | None, tty: bool) -> None:
-    # plain() mirrors rich's own rules (rich/console.py): wherever it picks the plain writer,
-    # the console rich would have used has no colour and 110 columns, and writes the same.
+def test_direct_mirrors_rich(monkeypatch: pytest.MonkeyPatch, env: dict[str, str],
+                             color: bool | None, tty: bool) -> None:
+    # direct() mirrors rich's own rules (rich/console.py): the console rich would use has
+    # colour (any system) or not and the same width, and the writer writes what it does.
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     stream = _Tty if tty else io.StringIO
     con = text.make_console(stream(), color)
-    rich_is_plain = con.color_system is None and con.width == text.WIDTH
-    # the one case left to rich needlessly: 110 columns on a tty from COLUMNS
-    needless = tty and color is None and env.get("COLUMNS") == "110"
-    assert text.plain(stream(), color) == (rich_is_plain and not needless)
-    if not rich_is_plain:
-        return
+    assert text.direct(stream(), color) == (
+        (con.color_system is not None, con.width) if con.width else None)
     ours, ref = stream(), stream()
-    lines = ["x" * 130, "Default CMA area: 64 MiB", "ü 板 → 😀", "", "tab\there"]
+    lines = ["x" * 130, "Default CMA area: 64 MiB", "ü 板 → 😀", "", "tab\there", "[mem 0x1]"]
+    styles = ["", "bold", "bold red", "yellow", "cyan"]
     rows = [("0x0", "examples/clean/board.dtb", "64 MiB"), ("0x1", "", "ok")]
-    for writer in (text._Plain(ours, color), text._Rich(ref, color)):
+    for writer in (text._writer(ours, color), text._Rich(ref, color)):
         for i, line in enumerate(lines):
-            writer.line(line, "bold red" if i % 2 else "")
+            writer.line(line, styles[i % len(styles)])
         writer.table("Boards", ("start", "board", "size"), rows, right=frozenset({"size"}))
         writer.table("Wide", ("a", "b"), [("a" * 60, "b" * 60)])
-        writer.table("Styled", ("a",), [(text.Styled("fail", "bold red"),)])
+        writer.table("Styled", ("a", "n"), [(text.Styled("fail", "bold red"), "1"),
+                                            ("ok", text.Styled("12", "yellow"))],
+                     right=frozenset({"n"}))
         writer.done()
     assert ours.getvalue() == ref.getvalue()
 
 
-def test_plain_choice() -> None:
-    assert text.plain(io.StringIO(), None) and text.plain(io.StringIO(), False)
-    assert text.plain(_Tty(), False)
-    assert not text.plain(_Tty(), None) and not text.plain(io.StringIO(), True)
+def test_direct_choice() -> None:
+    assert text.direct(io.StringIO(), None) == text.direct(io.StringIO(), False) == (
+        False, text.WIDTH)
+    assert text.direct(_Tty(), False) == (False, text.WIDTH)
+    assert text.direct(io.StringIO(), True) == (True, text.WIDTH)
+    assert text.direct(_Tty(), None)[0]  # type: ignore[index]

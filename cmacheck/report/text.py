@@ -1,10 +1,11 @@
 """Human output: findings, the memory map, how the CMA size was derived.
 
-The only module that imports rich, and only when rich changes what is written: colour, or
-a terminal's width (:class:`_Rich`).  To a pipe, a file or with --no-color, rich would write
-the characters alone at 110 columns, and :class:`_Plain` writes them itself: importing rich
-costs about a fifth of such a run.  Through rich, messages go as ``Text`` (never
-markup), since kernel-style ranges like ``[mem 0x...]`` would be eaten as markup tags.
+The only module that imports rich, and only for what :class:`_Direct` does not write itself:
+the console rich would use (:func:`direct`: colour or not, width) and the bytes it writes for
+this content (lines in a few styles, tables of ASCII that fit) are mirrored here, since
+importing rich and rendering through it costs more than checking a board.  Anything else
+goes through rich (:class:`_Rich`).  Through rich, messages go as ``Text`` (never markup),
+since kernel-style ranges like ``[mem 0x...]`` would be eaten as markup tags.
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ if TYPE_CHECKING:
 _HOLDS_MEMORY = frozenset({"created", "reserved", "inactive"})
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
 WIDTH = 110  # columns when not writing to a terminal
+# The SGR parameters rich writes for each style used here (rich's default theme: table.title
+# is italic, table.header bold); the same in its standard, 256 and truecolor systems.
+_SGR = {"": "", "bold": "1", "bold red": "1;31", "yellow": "33", "cyan": "36",
+        "table.title": "3", "table.header": "1"}
 
 
 class Styled:
@@ -58,25 +63,40 @@ def make_console(out: TextIO, color: bool | None) -> Console:
     )
 
 
-def plain(out: TextIO, color: bool | None) -> bool:
-    """Whether ``make_console(out, color)`` would write the characters alone, at 110 columns.
+def direct(out: TextIO, color: bool | None) -> tuple[bool, int] | None:
+    """Whether ``make_console(out, color)`` writes colour, and its width; None where rich
+    decides more than this mirrors: Windows consoles, Jupyter, IDLE, 0 columns.
 
-    rich 15's Console: ``is_terminal`` is TTY_COMPATIBLE=1/0, else FORCE_COLOR set
-    (non-empty: yes), else ``isatty()``; auto colour is on for a terminal unless TERM is
-    dumb or unknown, a dumb terminal is 80 columns unless LINES is set, and an unforced
-    width on a tty is the terminal's.  Windows consoles and Jupyter are left to rich
-    (legacy rendering, HTML output).
+    rich 15's Console: ``is_terminal`` is forced by --color, else TTY_COMPATIBLE=1/0, else
+    FORCE_COLOR set (non-empty: yes), else ``isatty()``; auto colour is on for a terminal
+    unless TERM is dumb or unknown (NO_COLOR is not read: make_console passes no_color).  An
+    unforced width (auto colour on a tty) is COLUMNS, else the first of stdin, stdout, stderr
+    that is a terminal, else 80; a dumb terminal is 80 columns unless LINES is set.
     """
-    if color or sys.platform == "win32" or hasattr(builtins, "get_ipython"):
-        return False
+    if sys.platform == "win32" or hasattr(builtins, "get_ipython") or str(
+            getattr(sys.stdin, "__module__", "")).startswith("idlelib"):
+        return None
     env = os.environ
     compatible, force = env.get("TTY_COMPATIBLE", ""), env.get("FORCE_COLOR")
-    terminal = compatible == "1" or (compatible != "0" and (
+    terminal = bool(color) or compatible == "1" or (compatible != "0" and (
         force != "" if force is not None else out.isatty()))
     dumb = terminal and env.get("TERM", "").lower() in ("dumb", "unknown")
-    if dumb and not env.get("LINES", "").isdigit():
-        return False
-    return color is False or not (out.isatty() or (terminal and not dumb))
+    colour = bool(color) or (color is None and terminal and not dumb)
+    columns = env.get("COLUMNS", "")
+    width = None if color is None and out.isatty() else WIDTH
+    if width is None and columns.isdigit():
+        width = int(columns)
+    if dumb and not (width is not None and env.get("LINES", "").isdigit()):
+        return colour, 80
+    if width is None:
+        width = 80
+        for fd in (0, 1, 2):
+            try:
+                width = os.get_terminal_size(fd).columns or 80
+                break
+            except (AttributeError, ValueError, OSError):
+                pass
+    return (colour, width) if width else None  # COLUMNS=0: rich writes nothing
 
 
 def render(report: Report, out: TextIO, color: bool | None = None) -> None:
@@ -107,8 +127,9 @@ def render_batch(result: BatchResult, out: TextIO, color: bool | None = None) ->
     w.done()
 
 
-def _writer(out: TextIO, color: bool | None) -> _Plain | _Rich:
-    return _Plain(out, color) if plain(out, color) else _Rich(out, color)
+def _writer(out: TextIO, color: bool | None) -> _Direct | _Rich:
+    console = direct(out, color)
+    return _Rich(out, color) if console is None else _Direct(out, color, *console)
 
 
 class _Rich:
@@ -130,26 +151,26 @@ class _Rich:
         """Nothing left: rich flushes after each print."""
 
 
-class _Plain:
-    """What :class:`_Rich` writes where :func:`plain` holds, without rich: a line of
-    printable characters as it is, a table as :func:`_grid`.  Anything else (a tab or
-    control character, a table too wide or not printable ASCII) still goes through rich,
-    imported then."""
+class _Direct:
+    """What :class:`_Rich` writes, without rich, on the console :func:`direct` describes: a
+    line of printable characters in a style of ``_SGR``, a table as :func:`_grid`.  Anything
+    else (a tab or control character, a table too wide or not printable ASCII) still goes
+    through rich, imported then."""
 
-    def __init__(self, out: TextIO, color: bool | None) -> None:
-        self.out, self.color = out, color
+    def __init__(self, out: TextIO, color: bool | None, colour: bool, width: int) -> None:
+        self.out, self.color, self.colour, self.width = out, color, colour, width
         self.utf = (getattr(out, "encoding", None) or "utf-8").lower().startswith("utf")
         self._rich: _Rich | None = None
 
     def line(self, text: str, style: str = "") -> None:
-        if text.isprintable():
-            self._write(text + "\n")
+        if text.isprintable() and style in _SGR:
+            self._write(_paint(text, style, self.colour) + "\n")
         else:
             self._fallback().line(text, style)
 
     def table(self, title: str, header: tuple[str, ...], rows: Sequence[Sequence[Cell]],
               right: frozenset[str] = frozenset()) -> None:
-        grid = _grid(title, header, _texts(rows), right, WIDTH) if self.utf else None
+        grid = _grid(title, header, rows, right, self.width, self.colour) if self.utf else None
         if grid is None:
             self._fallback().table(title, header, rows, right)
         else:
@@ -179,7 +200,7 @@ def _broken_pipe() -> NoReturn:
     raise SystemExit(1)
 
 
-def _suppressed_note(w: _Plain | _Rich, b: BoardResult) -> None:
+def _suppressed_note(w: _Direct | _Rich, b: BoardResult) -> None:
     if not b.suppressed:
         return
     inline = sum(1 for s in b.suppressed if s.how == "inline")
@@ -188,7 +209,7 @@ def _suppressed_note(w: _Plain | _Rich, b: BoardResult) -> None:
            f"{base} baseline)")
 
 
-def _summary_table(w: _Plain | _Rich, result: BatchResult) -> None:
+def _summary_table(w: _Direct | _Rich, result: BatchResult) -> None:
     rows: list[tuple[Cell, ...]] = []
     totals = [0, 0, 0, 0]
     for b in result.boards:
@@ -211,7 +232,7 @@ def _summary_table(w: _Plain | _Rich, result: BatchResult) -> None:
            f"{totals[2]} note(s), {totals[3]} suppressed, {len(result.errors)} input error(s)")
 
 
-def _render(w: _Plain | _Rich, report: Report) -> None:
+def _render(w: _Direct | _Rich, report: Report) -> None:
     for f in report.findings:
         w.line(finding_line(f), _STYLE[f.severity])
     _memory_map(w, report)
@@ -234,7 +255,7 @@ def _assumptions(report: Report) -> tuple[str, ...]:
     return tuple(getattr(run, "assumptions", ()) or ())
 
 
-def _memory_map(w: _Plain | _Rich, report: Report) -> None:
+def _memory_map(w: _Direct | _Rich, report: Report) -> None:
     ctx = report.ctx
     run: Any = ctx.run
     rows: list[tuple[int, int, str, str]] = []
@@ -270,27 +291,40 @@ def _span(widths: Sequence[int]) -> int:
     return sum(widths) + 3 * len(widths) - 1
 
 
-def _grid(title: str, header: tuple[str, ...], rows: list[tuple[str, ...]],
-          right: frozenset[str], width: int) -> str | None:
+def _paint(text: str, style: str, colour: bool) -> str:
+    """``text`` as rich writes it in ``style`` (one of ``_SGR``)."""
+    sgr = _SGR[style]
+    return f"\x1b[{sgr}m{text}\x1b[0m" if colour and sgr and text else text
+
+
+def _grid(title: str, header: tuple[str, ...], rows: Sequence[Sequence[Cell]],
+          right: frozenset[str], width: int, colour: bool = False) -> str | None:
     """rich's ``Table(box=HEAVY_HEAD, show_edge=False, title_justify="left")`` of unwrapped
-    cells as the characters it writes without colour, when every cell and the title are
-    printable ASCII (one character, one column) and the table fits ``width``; else None.
+    cells as the characters it writes, in colour or not, when every cell and the title are
+    printable ASCII (one character, one column), the styles are in ``_SGR`` and the table
+    fits ``width``; else None.  In colour, rich styles the title padded to the table's width,
+    each header cell's padding and text apart, and a cell's text padded to its column.
     Rendering rich's table cell by cell costs more than the whole check of a board."""
-    if not all(c.isascii() and c.isprintable() for row in ((title,), header, *rows)
-               for c in row):
+    head = [(h, "table.header") for h in header]
+    cells = [[(c.text, c.style) if isinstance(c, Styled) else (c, "") for c in row]
+             for row in rows]
+    if not all(t.isascii() and t.isprintable() and s in _SGR
+               for row in (((title, ""),), head, *cells) for t, s in row):
         return None
-    widths = [max(map(len, column)) for column in zip(header, *rows, strict=True)]
+    widths = [max(len(t) for t, _ in column) for column in zip(head, *cells, strict=True)]
     if _span(widths) > width or len(title) > _span(widths):
         return None
     right_cols = [name in right for name in header]
 
-    def line(cells: Sequence[str], divider: str) -> str:
-        return divider.join(f" {c.rjust(w) if r else c.ljust(w)} "
-                            for c, w, r in zip(cells, widths, right_cols, strict=True))
+    def line(cells: Sequence[tuple[str, str]], divider: str, pad: str = "") -> str:
+        space = _paint(" ", pad, colour)
+        return divider.join(space + _paint(c.rjust(w) if r else c.ljust(w), s, colour) + space
+                            for (c, s), w, r in zip(cells, widths, right_cols, strict=True))
 
-    return "\n".join([title.ljust(_span(widths)), line(header, "\u2503"),
+    return "\n".join([_paint(title.ljust(_span(widths)), "table.title", colour),
+                      line(head, "\u2503", "table.header"),
                       "\u2547".join("\u2501" * (w + 2) for w in widths),
-                      *(line(row, "\u2502") for row in rows), ""])
+                      *(line(row, "\u2502") for row in cells), ""])
 
 
 def _table(con: Console, title: str, header: tuple[str, ...],
@@ -305,7 +339,7 @@ def _table(con: Console, title: str, header: tuple[str, ...],
     """
     texts = _texts(rows)
     if con.color_system is None and not con.legacy_windows and not con.options.ascii_only:
-        grid = _grid(title, header, texts, right, con.width)
+        grid = _grid(title, header, rows, right, con.width)
         if grid is not None:
             return _Segment(grid)
     from rich.cells import cell_len
@@ -338,7 +372,7 @@ class _Segment:
         yield Segment(self.text)
 
 
-def _cma(w: _Plain | _Rich, report: Report) -> None:
+def _cma(w: _Direct | _Rich, report: Report) -> None:
     plan = report.cma_plan
     if plan is None:
         return
@@ -348,7 +382,7 @@ def _cma(w: _Plain | _Rich, report: Report) -> None:
         w.line(f"  {line}")
 
 
-def _workload(w: _Plain | _Rich, report: Report) -> None:
+def _workload(w: _Direct | _Rich, report: Report) -> None:
     wl = report.ctx.workload
     if wl is None:
         return
