@@ -133,7 +133,8 @@ def _writer(out: TextIO, color: bool | None) -> _Direct | _Rich:
 
 
 class _Rich:
-    """Prints through rich: each line unwrapped (soft wrap), tables as :func:`_table`."""
+    """Prints through rich: each line unwrapped (soft wrap), tables as :func:`_table`, never
+    narrower than their cells (the console is widened for a table that does not fit)."""
 
     def __init__(self, out: TextIO, color: bool | None) -> None:
         self.con = make_console(out, color)
@@ -145,7 +146,17 @@ class _Rich:
 
     def table(self, title: str, header: tuple[str, ...], rows: Sequence[Sequence[Cell]],
               right: frozenset[str] = frozenset()) -> None:
-        self.con.print(_table(self.con, title, header, rows, right))
+        table, span = _table(self.con, title, header, rows, right)
+        size = self.con.size
+        if span <= size.width:
+            self.con.print(table)
+            return
+        # An address or a path is never cut short: the terminal wraps the lines instead.
+        self.con.size = (span, size.height)  # (a dumb terminal ignores a width alone)
+        try:
+            self.con.print(table)
+        finally:
+            self.con.size = size
 
     def done(self) -> None:
         """Nothing left: rich flushes after each print."""
@@ -154,8 +165,8 @@ class _Rich:
 class _Direct:
     """What :class:`_Rich` writes, without rich, on the console :func:`direct` describes: a
     line of printable characters in a style of ``_SGR``, a table as :func:`_grid`.  Anything
-    else (a tab or control character, a table too wide or not printable ASCII) still goes
-    through rich, imported then."""
+    else (a tab or control character, a table of text that is not printable ASCII) still
+    goes through rich, imported then."""
 
     def __init__(self, out: TextIO, color: bool | None, colour: bool, width: int) -> None:
         self.out, self.color, self.colour, self.width = out, color, colour, width
@@ -170,7 +181,7 @@ class _Direct:
 
     def table(self, title: str, header: tuple[str, ...], rows: Sequence[Sequence[Cell]],
               right: frozenset[str] = frozenset()) -> None:
-        grid = _grid(title, header, rows, right, self.width, self.colour) if self.utf else None
+        grid = _grid(title, header, rows, right, self.colour) if self.utf else None
         if grid is None:
             self._fallback().table(title, header, rows, right)
         else:
@@ -298,11 +309,12 @@ def _paint(text: str, style: str, colour: bool) -> str:
 
 
 def _grid(title: str, header: tuple[str, ...], rows: Sequence[Sequence[Cell]],
-          right: frozenset[str], width: int, colour: bool = False) -> str | None:
+          right: frozenset[str], colour: bool = False) -> str | None:
     """rich's ``Table(box=HEAVY_HEAD, show_edge=False, title_justify="left")`` of unwrapped
-    cells as the characters it writes, in colour or not, when every cell and the title are
-    printable ASCII (one character, one column), the styles are in ``_SGR`` and the table
-    fits ``width``; else None.  In colour, rich styles the title padded to the table's width,
+    cells as the characters it writes on a console as wide as the table (:class:`_Rich`),
+    in colour or not, when every cell and the title are printable ASCII (one character, one
+    column), the styles are in ``_SGR`` and the title is not wider than the table; else
+    None.  In colour, rich styles the title padded to the table's width,
     each header cell's padding and text apart, and a cell's text padded to its column.
     Rendering rich's table cell by cell costs more than the whole check of a board."""
     head = [(h, "table.header") for h in header]
@@ -312,7 +324,7 @@ def _grid(title: str, header: tuple[str, ...], rows: Sequence[Sequence[Cell]],
                for row in (((title, ""),), head, *cells) for t, s in row):
         return None
     widths = [max(len(t) for t, _ in column) for column in zip(head, *cells, strict=True)]
-    if _span(widths) > width or len(title) > _span(widths):
+    if len(title) > _span(widths):
         return None
     right_cols = [name in right for name in header]
 
@@ -329,35 +341,37 @@ def _grid(title: str, header: tuple[str, ...], rows: Sequence[Sequence[Cell]],
 
 def _table(con: Console, title: str, header: tuple[str, ...],
            rows: Sequence[Sequence[Cell]], right: frozenset[str] = frozenset(),
-           ) -> ConsoleRenderable:
-    """A left-titled, edgeless table of unwrapped cells (``right``: right-justified columns).
+           ) -> tuple[ConsoleRenderable, int]:
+    """A left-titled, edgeless table of unwrapped cells (``right``: right-justified columns),
+    and its width.
 
-    Without colour, :func:`_grid` when it applies.  Else rich's ``Table``: when the widest
-    cells fit the console, the columns get those widths up front, which is what rich's own
-    measuring pass would find (one ``cell_len`` per line of each cell) without rendering
-    every cell twice; when they do not fit, rich shrinks the columns itself.
+    Without colour, :func:`_grid` when it applies.  Else rich's ``Table`` with every column
+    as wide as its widest cell, which is what rich's own measuring pass would find (one
+    ``cell_len`` per line of each cell) without rendering every cell twice; printed on a
+    console at least that wide, rich never shrinks a column (which would cut addresses to
+    ``0x000000008…`` and drop narrow columns).
     """
-    texts = _texts(rows)
-    if con.color_system is None and not con.legacy_windows and not con.options.ascii_only:
-        grid = _grid(title, header, rows, right, con.width)
-        if grid is not None:
-            return _Segment(grid)
     from rich.cells import cell_len
+
+    texts = _texts(rows)
+    widths = [max((cell_len(line) for cell in column for line in cell.splitlines()), default=0)
+              for column in zip(header, *texts, strict=True)]
+    if con.color_system is None and not con.legacy_windows and not con.options.ascii_only:
+        grid = _grid(title, header, rows, right)
+        if grid is not None:
+            return _Segment(grid), _span(widths)
     from rich.table import Table  # only here: it brings fractions and decimal
     from rich.text import Text
 
-    widths = [max((cell_len(line) for cell in column for line in cell.splitlines()), default=0)
-              for column in zip(header, *texts, strict=True)]
-    fits = _span(widths) <= con.width
     # the style rich gives a str title (a Text title keeps its own)
     table = Table(title=Text(title, style="table.title"), title_justify="left", show_edge=False)
     for name, width in zip(header, widths, strict=True):
-        table.add_column(Text(name), no_wrap=True, width=width if fits else None,
+        table.add_column(Text(name), no_wrap=True, width=width,
                          justify="right" if name in right else "left")
     for row in rows:
         table.add_row(*(Text(c.text, style=c.style) if isinstance(c, Styled) else Text(c)
                         for c in row))
-    return table
+    return table, _span(widths)
 
 
 class _Segment:
