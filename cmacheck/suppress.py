@@ -22,7 +22,9 @@ from typing import Any
 from cmacheck.findings import Finding
 from cmacheck.records import record
 
-_COMMENT = re.compile(
+# Not compiled at import: only source lines (DTS, bootargs, .config) are searched, and re
+# caches the compiled pattern.
+_COMMENT = (
     r"(?:/\*|//|#)\s*cmacheck:\s*disable\s*=\s*"
     r"(?P<ids>[A-Za-z0-9]+(?:\s*,\s*[A-Za-z0-9]+)*)"
     r"(?P<reason>.*?)\s*(?:\*/.*)?$"
@@ -40,7 +42,7 @@ class Suppressed:
 
 def parse_comment(line: str) -> tuple[tuple[str, ...], str] | None:
     """``(rule IDs or prefixes, reason)`` of a ``cmacheck: disable=`` comment on ``line``."""
-    m = _COMMENT.search(line)
+    m = re.search(_COMMENT, line)
     if m is None:
         return None
     ids = tuple(p.strip().upper() for p in m.group("ids").split(","))

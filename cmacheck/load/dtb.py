@@ -122,15 +122,16 @@ def _missing(data: bytes, path: str) -> bool:
 
 
 _NOT_TEXT = "corrupt DTB (a node or property name is not text)"
-# dtc never writes these; the kernel would print them raw into one-line messages.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")  # pylibfdt's surrogateescape of bytes not UTF-8
+# dtc never writes these; the kernel would print them raw into one-line messages.  Patterns,
+# not compiled at import: only a name that is not printable ASCII is searched (re caches them).
+_CONTROL = r"[\x00-\x1f\x7f]"
+_SURROGATE = r"[\ud800-\udfff]"  # pylibfdt's surrogateescape of bytes not UTF-8
 
 
 def _check_name(path: str, kind: str, where: str, name: str) -> None:
-    if _SURROGATE.search(name):
+    if re.search(_SURROGATE, name):
         raise InputError(path, _NOT_TEXT)
-    if _CONTROL.search(name):
+    if re.search(_CONTROL, name):
         raise InputError(path, f"corrupt DTB (a {kind} name in {where} contains a control "
                          f"character: {name!r})")
 
