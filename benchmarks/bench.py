@@ -10,7 +10,8 @@ finders, .pth files) or environment (PYTHONPATH, PYTHONDONTWRITEBYTECODE) leaks 
 
 Measures, in one run on this machine (ratios are only meaningful within one run):
   (a) cold single-board run, process start to exit (median of N, the venv's `cmacheck`
-      script), next to the venv interpreter's own start-up (`python -c pass`);
+      script): text to a pipe, text on an 80x24 terminal, JSON, and the venv interpreter's
+      own start-up (`python -c pass`), interleaved run by run;
   (b) batch throughput over the whole corpus, in one process per run, with and without -j;
   (c) dt-validate on a sample of the same DTBs, as a reference;
   (d) the dry-run core on synthetic trees of 10 ... 10,000 regions (how cost grows);
@@ -145,19 +146,25 @@ def machine() -> str:
             f"load average before the run {load[0]:.2f}")
 
 
-def cold(config: Path, board: Path, n: int, *opts: str, tty: bool = False
-         ) -> tuple[float, float, int]:
-    cmd = [CMACHECK, str(board), "--config", str(config), *opts]
-    _run(cmd, tty)  # warm the page cache
-    walls = [_run(cmd, tty)[0] for _ in range(n)]
-    return statistics.median(walls), min(walls), _rss_of(cmd)
-
-
-def bare(n: int) -> float:
-    """Median start-up of the venv's interpreter alone (the floor under (a))."""
-    cmd = [PYTHON, "-c", "pass"]
-    _run(cmd)
-    return statistics.median(_run(cmd)[0] for _ in range(n))
+def cold(config: Path, board: Path, n: int) -> dict[str, tuple[float, float, int]]:
+    """(a): the cold runs, interleaved (one of each in turn, ``n`` rounds) so that the
+    machine's slow and fast spells fall on every variant alike: name -> (median wall, best
+    wall, peak RSS in KiB)."""
+    base = [CMACHECK, str(board), "--config", str(config)]
+    variants: dict[str, tuple[list[str], bool]] = {
+        "text": (base, False),
+        "tty": (base, True),
+        "json": ([*base, "--format", "json"], False),
+        "python": ([PYTHON, "-c", "pass"], False),
+    }
+    walls: dict[str, list[float]] = {name: [] for name in variants}
+    for cmd, tty in variants.values():
+        _run(cmd, tty)  # warm the page cache
+    for _ in range(n):
+        for name, (cmd, tty) in variants.items():
+            walls[name].append(_run(cmd, tty)[0])
+    return {name: (statistics.median(w), min(w), _rss_of(variants[name][0]))
+            for name, w in walls.items()}
 
 
 def _tree(pid: int) -> list[int]:
@@ -281,18 +288,17 @@ def main() -> None:
              f"{(CORPUS / 'PACKAGE').read_text().strip()} with its config.", ""]
 
     install()
-    tmed, tbest, trss = cold(config, dtbs / BOARD, args.n)  # the default text output
-    lines.append(f"(a) cold `cmacheck {BOARD} --config config` (text, to a pipe): median "
-                 f"{tmed * 1000:.0f} ms, best {tbest * 1000:.0f} ms over {args.n} runs "
-                 f"(target <= 150 ms); peak RSS {trss / 1024:.1f} MB")
-    tmed, tbest, _ = cold(config, dtbs / BOARD, args.n, tty=True)
-    lines.append(f"(a) the same in an 80x24 terminal (a pty: colour): median "
-                 f"{tmed * 1000:.0f} ms, best {tbest * 1000:.0f} ms over {args.n} runs")
-    med, best, rss = cold(config, dtbs / BOARD, args.n, "--format", "json")
-    lines.append(f"(a) cold `cmacheck {BOARD} --config config --format json`: median "
-                 f"{med * 1000:.0f} ms, best {best * 1000:.0f} ms over {args.n} runs "
-                 f"(target <= 150 ms); peak RSS {rss / 1024:.1f} MB; the interpreter alone "
-                 f"(`python -c pass`, same venv): median {bare(args.n) * 1000:.0f} ms")
+    runs = cold(config, dtbs / BOARD, args.n)
+    for name, what in (("text", "(text, to a pipe)"), ("tty", "in an 80x24 terminal (a pty)"),
+                       ("json", "--format json")):
+        med, best, rss = runs[name]
+        lines.append(f"(a) cold `cmacheck {BOARD} --config config` {what}: median "
+                     f"{med * 1000:.0f} ms, best {best * 1000:.0f} ms over {args.n} runs "
+                     f"(target <= 150 ms); peak RSS {rss / 1024:.1f} MB")
+    med = runs["text"][0]
+    lines.append(f"(a) the interpreter alone (`python -c pass`, same venv), interleaved with "
+                 f"the runs above: median {runs['python'][0] * 1000:.0f} ms, best "
+                 f"{runs['python'][1] * 1000:.0f} ms")
     for jobs in (None, 2):
         b = batch(config, dtbs, jobs)
         label = "-j1" if jobs is None else f"-j{jobs}"
