@@ -169,3 +169,30 @@ def test_own_methods_are_kept() -> None:
             return 7
 
     assert (repr(Custom(1)), Custom(1) == Custom(2), hash(Custom(1))) == ("custom", True, 7)
+
+
+def test_prebuilt_templates_are_generated_source() -> None:
+    # cmacheck/_record_inits.py is `python -m cmacheck.records` output, checked in so that its
+    # bytecode is cached like any module's; regenerate it when the template text changes.
+    from pathlib import Path
+
+    import cmacheck
+
+    path = Path(cmacheck.__file__).parent / "_record_inits.py"
+    assert path.read_text() == records.prebuilt_source()
+
+
+@pytest.mark.parametrize("n", [0, 1, records.PREBUILT, records.PREBUILT + 1, 40])
+@pytest.mark.parametrize("frozen", [True, False])
+def test_every_width_builds(n: int, frozen: bool) -> None:
+    # prebuilt templates up to PREBUILT fields, compiled ones beyond: the same behaviour
+    names = [f"f{i}" for i in range(n)]
+    cls = record(frozen=frozen)(type("Wide", (), {"__annotations__": dict.fromkeys(names, "int"),
+                                                  "__doc__": "doc"}))
+    obj = cls(*range(n))
+    assert [getattr(obj, name) for name in names] == list(range(n))
+    assert obj == cls(**{name: i for i, name in enumerate(names)})
+    assert str(inspect.signature(cls)) == "(" + ", ".join(f"{x}: 'int'" for x in names) + \
+        ") -> None"
+    assert (records._template(n, frozen, (), False).co_filename.endswith("_record_inits.py")
+            is (n <= records.PREBUILT))
