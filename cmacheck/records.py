@@ -5,10 +5,11 @@ Python 3.11's ``dataclasses`` writes every generated method as source text and c
 with ``exec()``, and ``slots=True`` builds each class twice: with ~50 classes that was about
 a fifth of a cold run's instructions.  ``@record`` gives the same classes for the same
 source text, with one shared ``__eq__``/``__hash__``/``__repr__``/``__setattr__`` and an
-``__init__`` made from a code object compiled once per *shape* (number of fields, frozen,
-which fields have a factory, ``__post_init__``) and renamed for the class
-(``CodeType.replace``): a plain run compiles a handful of templates instead of ~130
-methods.  Meaning, as ``dataclass`` gives it:
+``__init__`` made from one code object per *shape* (number of fields, frozen, which fields
+have a factory, ``__post_init__``), renamed for the class (``CodeType.replace``).  The plain
+shapes are prebuilt in ``cmacheck/_record_inits.py`` (their bytecode is cached like any
+module's); the others are compiled once each: a plain run compiles four templates instead
+of ~130 methods.  Meaning, as ``dataclass`` gives it:
 
 - ``__init__(self, a, b=default, c=<factory>)``: fields in declaration order, positional or
   keyword; ``field(default_factory=...)`` is called per instance; ``__post_init__`` runs last;
