@@ -8,7 +8,7 @@ source text, with one shared ``__eq__``/``__hash__``/``__repr__``/``__setattr__`
 ``__init__`` made from one code object per *shape* (number of fields, frozen, which fields
 have a factory, ``__post_init__``), renamed for the class (``CodeType.replace``).  The plain
 shapes are prebuilt in ``cmacheck/_record_inits.py`` (their bytecode is cached like any
-module's); the others are compiled once each: a plain run compiles four templates instead
+module's); the others are compiled once each: a plain run compiles five templates instead
 of ~130 methods.  Meaning, as ``dataclass`` gives it:
 
 - ``__init__(self, a, b=default, c=<factory>)``: fields in declaration order, positional or
@@ -202,7 +202,7 @@ def _template(n: int, frozen: bool, factories: tuple[int, ...], post_init: bool)
         return prebuilt.__code__
     scope: dict[str, Any] = {}
     # the text is made here from numbers only
-    exec(_template_source("__init__", n, frozen, factories, post_init), {}, scope)
+    exec(_template_source("__init__", n, frozen, factories, post_init), {"Any": Any}, scope)
     return scope["__init__"].__code__
 
 
