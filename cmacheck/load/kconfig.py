@@ -285,7 +285,10 @@ def _parse(
 
 def _alternation(names: list[str]) -> str:
     """A regex for exactly one of ``names``, as a trie: re tries the branches of an
-    alternation one by one, and a flat list of ~60 names is slower to compile and to scan."""
+    alternation one by one, and a flat list of ~60 names is slower to compile and to scan.
+    A branch left with one name is that name's rest, not a chain of one-way groups."""
+    if len(names) == 1:
+        return re.escape(names[0])
     rests: dict[str, list[str]] = {}
     for name in names:
         if name:
