@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -346,7 +347,18 @@ def _cma_size_sel(symbols: Mapping[str, str]) -> str:
 def kernel_model(
     version: tuple[int, int, int], arch: str, symbols: Mapping[str, str]
 ) -> KernelModel:
-    """Build the model of kernel ``version`` for ``arch`` with Kconfig ``symbols``.
+    """The model of kernel ``version`` for ``arch`` with Kconfig ``symbols`` (see
+    :func:`_kernel_model`), built once per distinct input in a process: every board of a
+    batch checked against one .config asks for the same model."""
+    return _kernel_model((int(version[0]), int(version[1]), int(version[2])), arch,
+                         tuple(sorted(symbols.items())))
+
+
+@lru_cache(maxsize=16)
+def _kernel_model(
+    version: tuple[int, int, int], arch: str, items: tuple[tuple[str, str], ...]
+) -> KernelModel:
+    """Build the model of kernel ``version`` for ``arch`` with Kconfig ``items`` (symbols).
 
     ``symbols``: names without ``CONFIG_`` -> kconfiglib ``str_value``; a missing key means
     "not set".  Int symbols with a Kconfig default (CMA_AREAS, ARCH_FORCE_MAX_ORDER,
@@ -356,7 +368,7 @@ def kernel_model(
         ValueError: version outside 5.4-7.x, unknown arch, or an impossible config
             (e.g. PAGE_BLOCK_ORDER above MAX_PAGE_ORDER, which the kernel refuses to build).
     """
-    version = (int(version[0]), int(version[1]), int(version[2]))
+    symbols = dict(items)
     check_range(version)
     arch = _arch.normalize_arch(arch)
 
