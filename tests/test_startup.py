@@ -190,9 +190,9 @@ def test_plain_table_is_what_rich_prints(widest: int, right: frozenset[str],
             ("0x0", "1.5 GiB", "", "")]
     ours, ref, ours_direct = io.StringIO(), io.StringIO(), io.StringIO()
     _Rich(ours, color).table("Memory map", header, rows, right=right)
-    console = direct(io.StringIO(), color)  # and the writer without rich, falling back on _table
-    assert console is not None
-    _Direct(ours_direct, color, *console).table("Memory map", header, rows, right=right)
+    colour = direct(io.StringIO(), color)  # and the writer without rich
+    assert colour is not None
+    _Direct(ours_direct, color, colour).table("Memory map", header, rows, right=right)
     table = Table(title="Memory map", title_justify="left", show_edge=False)
     for name in header:
         table.add_column(name, no_wrap=True, justify="right" if name in right else "left")

@@ -1,8 +1,8 @@
 """Human output: findings, the memory map, how the CMA size was derived.
 
 The only module that imports rich, and only for what :class:`_Direct` does not write itself:
-the console rich would use (:func:`direct`: colour or not, width) and the bytes it writes for
-this content (lines in a few styles, tables of ASCII that fit) are mirrored here, since
+the console rich would use (:func:`direct`: colour or not) and the bytes it writes for this
+content (unwrapped lines in a few styles, tables of ASCII never cut) are mirrored here, since
 importing rich and rendering through it costs more than checking a board.  Anything else
 goes through rich (:class:`_Rich`).  Through rich, messages go as ``Text`` (never markup),
 since kernel-style ranges like ``[mem 0x...]`` would be eaten as markup tags.
@@ -63,15 +63,16 @@ def make_console(out: TextIO, color: bool | None) -> Console:
     )
 
 
-def direct(out: TextIO, color: bool | None) -> tuple[bool, int] | None:
-    """Whether ``make_console(out, color)`` writes colour, and its width; None where rich
-    decides more than this mirrors: Windows consoles, Jupyter, IDLE, 0 columns.
+def direct(out: TextIO, color: bool | None) -> bool | None:
+    """Whether ``make_console(out, color)`` writes colour; None where rich decides more than
+    this mirrors: Windows consoles, Jupyter, IDLE, and a console of 0 columns (COLUMNS=0 on a
+    terminal: rich writes nothing).  The width does not matter otherwise: lines are never
+    wrapped and tables never cut.
 
     rich 15's Console: ``is_terminal`` is forced by --color, else TTY_COMPATIBLE=1/0, else
     FORCE_COLOR set (non-empty: yes), else ``isatty()``; auto colour is on for a terminal
     unless TERM is dumb or unknown (NO_COLOR is not read: make_console passes no_color).  An
-    unforced width (auto colour on a tty) is COLUMNS, else the first of stdin, stdout, stderr
-    that is a terminal, else 80; a dumb terminal is 80 columns unless LINES is set.
+    unforced width (auto colour on a tty) starts from COLUMNS.
     """
     if sys.platform == "win32" or hasattr(builtins, "get_ipython") or str(
             getattr(sys.stdin, "__module__", "")).startswith("idlelib"):
@@ -81,22 +82,11 @@ def direct(out: TextIO, color: bool | None) -> tuple[bool, int] | None:
     terminal = bool(color) or compatible == "1" or (compatible != "0" and (
         force != "" if force is not None else out.isatty()))
     dumb = terminal and env.get("TERM", "").lower() in ("dumb", "unknown")
-    colour = bool(color) or (color is None and terminal and not dumb)
     columns = env.get("COLUMNS", "")
-    width = None if color is None and out.isatty() else WIDTH
-    if width is None and columns.isdigit():
-        width = int(columns)
-    if dumb and not (width is not None and env.get("LINES", "").isdigit()):
-        return colour, 80
-    if width is None:
-        width = 80
-        for fd in (0, 1, 2):
-            try:
-                width = os.get_terminal_size(fd).columns or 80
-                break
-            except (AttributeError, ValueError, OSError):
-                pass
-    return (colour, width) if width else None  # COLUMNS=0: rich writes nothing
+    if (color is None and out.isatty() and columns.isdigit() and not int(columns)
+            and (not dumb or env.get("LINES", "").isdigit())):
+        return None  # (a dumb terminal is 80 columns unless both COLUMNS and LINES are set)
+    return bool(color) or (color is None and terminal and not dumb)
 
 
 def render(report: Report, out: TextIO, color: bool | None = None) -> None:
@@ -128,8 +118,8 @@ def render_batch(result: BatchResult, out: TextIO, color: bool | None = None) ->
 
 
 def _writer(out: TextIO, color: bool | None) -> _Direct | _Rich:
-    console = direct(out, color)
-    return _Rich(out, color) if console is None else _Direct(out, color, *console)
+    colour = direct(out, color)
+    return _Rich(out, color) if colour is None else _Direct(out, color, colour)
 
 
 class _Rich:
@@ -168,8 +158,8 @@ class _Direct:
     else (a tab or control character, a table of text that is not printable ASCII) still
     goes through rich, imported then."""
 
-    def __init__(self, out: TextIO, color: bool | None, colour: bool, width: int) -> None:
-        self.out, self.color, self.colour, self.width = out, color, colour, width
+    def __init__(self, out: TextIO, color: bool | None, colour: bool) -> None:
+        self.out, self.color, self.colour = out, color, colour
         self.utf = (getattr(out, "encoding", None) or "utf-8").lower().startswith("utf")
         self._rich: _Rich | None = None
 
