@@ -22,7 +22,7 @@ from cmacheck.report.lines import finding_line
 from cmacheck.units import format_size, hexaddr
 
 if TYPE_CHECKING:
-    from rich.console import Console, ConsoleOptions, ConsoleRenderable, RenderResult
+    from rich.console import Console, ConsoleRenderable
 
     from cmacheck.batch import BatchResult, BoardResult
 
@@ -282,10 +282,6 @@ def _memory_map(w: _Direct | _Rich, report: Report) -> None:
     w.table("Memory map", ("start", "end", "size", "what", "status"), cells)
 
 
-def _texts(rows: Sequence[Sequence[Cell]]) -> list[tuple[str, ...]]:
-    return [tuple(c.text if isinstance(c, Styled) else c for c in row) for row in rows]
-
-
 def _span(widths: Sequence[int]) -> int:
     """A table's width: one space of padding either side of each column, one divider
     between columns."""
@@ -299,7 +295,7 @@ def _paint(text: str, style: str, colour: bool) -> str:
 
 
 def _grid(title: str, header: tuple[str, ...], rows: Sequence[Sequence[Cell]],
-          right: frozenset[str], colour: bool = False) -> str | None:
+          right: frozenset[str], colour: bool) -> str | None:
     """rich's ``Table(box=HEAVY_HEAD, show_edge=False, title_justify="left")`` of unwrapped
     cells as the characters it writes on a console as wide as the table (:class:`_Rich`),
     in colour or not, when every cell and the title are printable ASCII (one character, one
@@ -332,27 +328,18 @@ def _grid(title: str, header: tuple[str, ...], rows: Sequence[Sequence[Cell]],
 def _table(con: Console, title: str, header: tuple[str, ...],
            rows: Sequence[Sequence[Cell]], right: frozenset[str] = frozenset(),
            ) -> tuple[ConsoleRenderable, int]:
-    """A left-titled, edgeless table of unwrapped cells (``right``: right-justified columns),
-    and its width.
-
-    Without colour, :func:`_grid` when it applies.  Else rich's ``Table`` with every column
-    as wide as its widest cell, which is what rich's own measuring pass would find (one
-    ``cell_len`` per line of each cell) without rendering every cell twice; printed on a
-    console at least that wide, rich never shrinks a column (which would cut addresses to
-    ``0x000000008…`` and drop narrow columns).
-    """
+    """rich's ``Table`` of unwrapped cells (``right``: right-justified columns), and its
+    width: every column as wide as its widest cell, which is what rich's own measuring pass
+    would find (one ``cell_len`` per line of each cell) without rendering every cell twice;
+    printed on a console at least that wide, rich never shrinks a column (which would cut
+    addresses to ``0x000000008…`` and drop narrow columns)."""
     from rich.cells import cell_len
-
-    texts = _texts(rows)
-    widths = [max((cell_len(line) for cell in column for line in cell.splitlines()), default=0)
-              for column in zip(header, *texts, strict=True)]
-    if con.color_system is None and not con.legacy_windows and not con.options.ascii_only:
-        grid = _grid(title, header, rows, right)
-        if grid is not None:
-            return _Segment(grid), _span(widths)
     from rich.table import Table  # only here: it brings fractions and decimal
     from rich.text import Text
 
+    texts = [[c.text if isinstance(c, Styled) else c for c in row] for row in rows]
+    widths = [max((cell_len(line) for cell in column for line in cell.splitlines()), default=0)
+              for column in zip(header, *texts, strict=True)]
     # the style rich gives a str title (a Text title keeps its own)
     table = Table(title=Text(title, style="table.title"), title_justify="left", show_edge=False)
     for name, width in zip(header, widths, strict=True):
@@ -362,18 +349,6 @@ def _table(con: Console, title: str, header: tuple[str, ...],
         table.add_row(*(Text(c.text, style=c.style) if isinstance(c, Styled) else Text(c)
                         for c in row))
     return table, _span(widths)
-
-
-class _Segment:
-    """Text rich writes as it is (a :func:`_grid`)."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        from rich.segment import Segment
-
-        yield Segment(self.text)
 
 
 def _cma(w: _Direct | _Rich, report: Report) -> None:
