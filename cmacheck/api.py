@@ -149,7 +149,7 @@ def _effective_cmdline(ctx: Context, inputs: Inputs, config: KernelConfig | None
         policy = "extend"
     elif arch == "riscv64":
         policy = "fallback"
-    text, lines = compose_cmdline(
+    text, lines, spans = compose_cmdline(
         bootargs,
         ctx.chosen.node is not None or inputs.cmdline is not None,
         config_cmdline,
@@ -160,34 +160,10 @@ def _effective_cmdline(ctx: Context, inputs: Inputs, config: KernelConfig | None
     boot = CmdlinePart(0, 0, CMDLINE_OPTION, "--cmdline")
     if inputs.cmdline is None and ctx.chosen.node is not None:
         boot = CmdlinePart(0, 0, ctx.at(ctx.chosen.node, "bootargs"), "/chosen/bootargs")
-    builtin = CmdlinePart(0, 0, ctx.at_symbol(
-        "CONFIG_CMDLINE", config.lines.get("CMDLINE") if config is not None else None),
-        "CONFIG_CMDLINE")
-    parts = _cmdline_parts(text, bootargs, boot, config_cmdline is not None, builtin,
-                           "from-bootloader" if policy == "extend" and arch == "arm64"
-                           else policy)
+    builtin = CmdlinePart(0, 0, ctx.at_symbol("CONFIG_CMDLINE"), "CONFIG_CMDLINE")
+    parts = tuple(replace(boot if origin == "boot" else builtin, start=start, end=end)
+                  for start, end, origin in spans)
     return text, (*explain, *lines), parts
-
-
-def _cmdline_parts(text: str, bootargs: str | None, boot: CmdlinePart, builtin_defined: bool,
-                   builtin: CmdlinePart, policy: str) -> tuple[CmdlinePart, ...]:
-    """Which stretch of the composed line came from the bootloader and which from
-    CONFIG_CMDLINE, following compose_cmdline (``policy`` as it takes effect)."""
-    if not text:
-        return ()
-    if not builtin_defined:
-        return (replace(boot, end=len(text)),)
-    if policy == "force":
-        return (replace(builtin, end=len(text)),)
-    # strscpy stops at an embedded NUL; the copy is cut at COMMAND_LINE_SIZE - 1 (<= len(text)).
-    boot_len = min(len((bootargs or "").split("\0", 1)[0]), len(text))
-    if policy == "extend":  # bootargs, " ", CONFIG_CMDLINE
-        parts = [replace(boot, end=boot_len)] if boot_len else []
-        if len(text) > boot_len + 1:
-            parts.append(replace(builtin, start=boot_len + 1, end=len(text)))
-        return tuple(parts)
-    # from-bootloader / fallback: CONFIG_CMDLINE only when the bootloader passed nothing
-    return (replace(boot if boot_len else builtin, end=len(text)),)
 
 
 PAGE_SIZES = (4096, 16384, 65536)

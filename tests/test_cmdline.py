@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from cmacheck.errors import UsageError
@@ -506,9 +508,18 @@ def test_compose_matrix(
     chosen: bool,
     builtin: str | None,
 ) -> None:
-    line, explain = compose_cmdline(bootargs, chosen, builtin, policy, arch, version)
+    line, explain, spans = compose_cmdline(bootargs, chosen, builtin, policy, arch, version)
     assert line == expected(bootargs, chosen, builtin, policy, arch, version)
     assert explain
+    # the spans cover the line in order; only the one space EXTEND puts before
+    # CONFIG_CMDLINE is left out
+    assert all(0 <= a[0] < a[1] <= b[0] < b[1] for a, b in itertools.pairwise(spans))
+    covered = {i for start, end, _ in spans for i in range(start, end)}
+    left = [line[i] for i in range(len(line)) if i not in covered]
+    assert left in ([], [" "])
+    assert [o for _, _, o in spans] in ([], ["boot"], ["builtin"], ["boot", "builtin"])
+    if builtin is None or not line:
+        assert [o for _, _, o in spans] in ([], ["boot"])
 
 
 COMPOSE_EXPLAIN = [
@@ -643,7 +654,7 @@ def test_compose_explain(
     line: str,
     explain: list[str],
 ) -> None:
-    assert compose_cmdline(*args) == (line, explain)
+    assert compose_cmdline(*args)[:2] == (line, explain)
 
 
 @pytest.mark.parametrize(
@@ -682,12 +693,12 @@ def test_command_line_size(arch: str, version: tuple[int, int, int], size: int) 
 @pytest.mark.parametrize(("arch", "limit"), [("arm64", 2047), ("arm", 1023), ("riscv64", 1023)])
 def test_truncation(arch: str, limit: int) -> None:
     long = "x" * 3000
-    line, explain = compose_cmdline(long, True, None, "from-bootloader", arch, V72)
+    line, explain, _ = compose_cmdline(long, True, None, "from-bootloader", arch, V72)
     assert len(line) == limit
     assert (
         f"bootargs truncated to {limit} bytes (COMMAND_LINE_SIZE {limit + 1} on {arch})" in explain
     )
-    line, explain = compose_cmdline("y" * (limit - 2), True, "cma=1G", "extend", "arm", V72)
+    line, explain, _ = compose_cmdline("y" * (limit - 2), True, "cma=1G", "extend", "arm", V72)
     if arch == "arm":
         assert line == "y" * (limit - 2) + " c"
         assert explain[-1] == f"truncated to {limit} bytes (COMMAND_LINE_SIZE {limit + 1} on arm)"
@@ -695,8 +706,9 @@ def test_truncation(arch: str, limit: int) -> None:
 
 def test_truncated_builtin_cma_is_lost() -> None:
     # A built-in cma= appended past COMMAND_LINE_SIZE - 1 is cut: the kernel then sees "cma=2".
-    line, _ = compose_cmdline("x" * 1017, True, "cma=256M", "extend", "arm", V61)
+    line, _, spans = compose_cmdline("x" * 1017, True, "cma=256M", "extend", "arm", V61)
     assert line.endswith(" cma=2")
+    assert spans == ((0, 1017, "boot"), (1018, 1023, "builtin"))
     assert parse_cmdline(line).cma == cma(2, text="cma=2")
 
 

@@ -134,8 +134,9 @@ def compose_cmdline(
     policy: str,
     arch: str,
     version: tuple[int, int, int],
-) -> tuple[str, list[str]]:
-    """The command line the kernel ends up with, and one explanation line per step.
+) -> tuple[str, list[str], tuple[tuple[int, int, str], ...]]:
+    """The command line the kernel ends up with, one explanation line per step, and where
+    each stretch of it came from: ``(start, end, "boot" | "builtin")``, in order.
 
     ``bootargs`` is ``/chosen/bootargs`` (what the bootloader passes; None when absent);
     ``config_cmdline`` is CONFIG_CMDLINE (None when the symbol is not defined, ``""`` when defined
@@ -162,6 +163,7 @@ def compose_cmdline(
         chosen_present = True
 
     line = ""
+    spans: list[tuple[int, int, str]] = []
     if chosen_present:
         if bootargs is None:
             explain.append("/chosen has no bootargs")
@@ -169,6 +171,7 @@ def compose_cmdline(
             # strscpy stops at an embedded NUL, like the C string it copies.
             args = bootargs.split("\0", 1)[0]
             line = args[:limit]
+            spans = [(0, len(line), "boot")] if line else []
             explain.append(
                 f"bootargs from /chosen ({_count(len(args))})"
                 if args
@@ -183,13 +186,13 @@ def compose_cmdline(
             "no /chosen node: the kernel prints 'No chosen node found, continuing without' "
             "and, before 6.1, skips CONFIG_CMDLINE entirely"
         )
-        return "", explain
+        return "", explain, ()
     else:
         explain.append("no /chosen node: CONFIG_CMDLINE handling still applies (6.1+)")
 
     if config_cmdline is None:
         explain.append("CONFIG_CMDLINE is not defined: the bootloader command line is used as is")
-        return line, explain
+        return line, explain, tuple(spans)
 
     effective = policy
     if policy == "extend" and arch == "arm64":
@@ -203,11 +206,14 @@ def compose_cmdline(
     if effective == "extend":
         before = line
         line = _strlcat(_strlcat(line, " ", size), builtin, size)
+        if len(line) > len(before) + 1:
+            spans.append((len(before) + 1, len(line), "builtin"))
         explain.append(f"CONFIG_CMDLINE appended ({_policy_symbol(effective, arch, version)})")
         if len(before) + 1 + len(builtin) > limit:
             explain.append(f"truncated to {limit} bytes (COMMAND_LINE_SIZE {size} on {arch})")
     elif effective == "force":
         line = builtin[:limit]
+        spans = [(0, len(line), "builtin")] if line else []
         explain.append(
             "CONFIG_CMDLINE replaces the bootloader command line "
             f"({_policy_symbol(effective, arch, version)})"
@@ -228,13 +234,14 @@ def compose_cmdline(
             )
         else:
             line = builtin[:limit]
+            spans = [(0, len(line), "builtin")] if line else []
             explain.append(f"CONFIG_CMDLINE used: the bootloader command line is empty ({symbol})")
             if len(builtin) > limit:
                 explain.append(
                     f"CONFIG_CMDLINE truncated to {limit} bytes "
                     f"(COMMAND_LINE_SIZE {size} on {arch})"
                 )
-    return line, explain
+    return line, explain, tuple(spans)
 
 
 def _skip_spaces(text: str, pos: int) -> int:
