@@ -146,6 +146,11 @@ def _bisect_end(regions: list[MemblockRegion], addr: int) -> int:
     return k
 
 
+def _first_overlap(regions: list[MemblockRegion], addr: int) -> int:
+    """The first region ending above ``addr``: the first one ``[addr, ...)`` can overlap."""
+    return _bisect_end(regions, addr + 1)
+
+
 class Memblock:
     """One ``struct memblock``: sorted, merged ``memory`` and ``reserved`` lists.
 
@@ -382,11 +387,7 @@ class Memblock:
     def memory_overlapping(self, start: int, end: int) -> tuple[MemblockRegion, ...]:
         """The memory regions that overlap ``[start, end)``, sorted by base."""
         memory = self._memory
-        first = bisect.bisect_right(memory, start, key=_base)
-        if first:
-            prev = memory[first - 1]
-            if prev.base + prev.size > start:
-                first -= 1
+        first = _first_overlap(memory, start)
         return tuple(memory[first : bisect.bisect_left(memory, end, key=_base)])
 
     def is_region_reserved(self, base: int, size: int) -> bool:
@@ -546,11 +547,7 @@ class Memblock:
         # memory regions the free-range walk does not skip, clipped to
         # [start, end), in walk order
         memory = self._memory
-        first = bisect.bisect_right(memory, start, key=_base)
-        if first:
-            prev = memory[first - 1]
-            if prev.base + prev.size > start:
-                first -= 1
+        first = _first_overlap(memory, start)
         last = bisect.bisect_left(memory, end, key=_base)
         indices = range(last - 1, first - 1, -1) if reverse else range(first, last)
         # should_skip_region: NOMAP, DRIVER_MANAGED and, with movable_node, HOTPLUG
@@ -660,19 +657,12 @@ class Memblock:
         if not size:
             return
         end = base + size
-        first = bisect.bisect_right(regions, base, key=_base)
+        first = _first_overlap(regions, base)
         count = len(regions)
-        if first:
-            prev = regions[first - 1]
-            if prev.base + prev.size > base:
-                first -= 1
-            elif base < end and (first == count or regions[first].base >= end):
-                # overlaps nothing (most reservations): the insert and the merge below, in
-                # one step: join the neighbours that touch it with the same flags
-                self._insert_merged(regions, first, base, end, flags)
-                return
-        elif base < end and (not count or regions[0].base >= end):
-            self._insert_merged(regions, 0, base, end, flags)
+        if first == count or regions[first].base >= end:
+            # overlaps nothing (most reservations): the insert and the merge below, in one
+            # step: join the neighbours that touch it with the same flags
+            self._insert_merged(regions, first, base, end, flags)
             return
         last = first
         replacement: list[MemblockRegion] = []
@@ -741,11 +731,7 @@ class Memblock:
             return 0, 0
         end = base + size
         start_rgn = end_rgn = 0
-        idx = bisect.bisect_right(regions, base, key=_base)
-        if idx:
-            prev = regions[idx - 1]
-            if prev.base + prev.size > base:
-                idx -= 1
+        idx = _first_overlap(regions, base)
         while idx < len(regions):
             rgn = regions[idx]
             rgn_base = rgn.base
@@ -835,11 +821,7 @@ class Memblock:
     def _overlaps(self, regions: list[MemblockRegion], base: int, size: int) -> bool:
         # memblock_overlaps_region: base1 < end2 && base2 < base1 + size1
         size = self._cap_size(base, size)
-        i = bisect.bisect_right(regions, base, key=_base)
-        if i:
-            prev = regions[i - 1]
-            if prev.base + prev.size > base:
-                i -= 1
+        i = _first_overlap(regions, base)
         return i < len(regions) and regions[i].base < base + size
 
     def _find_max_addr(self, limit: int) -> int:
@@ -854,12 +836,8 @@ class Memblock:
 
 def _search(regions: list[MemblockRegion], addr: int) -> MemblockRegion | None:
     # memblock_search: the region containing addr
-    i = bisect.bisect_right(regions, addr, key=_base)
-    if i:
-        region = regions[i - 1]
-        if region.base + region.size > addr:
-            return region
-    return None
+    i = _first_overlap(regions, addr)
+    return regions[i] if i < len(regions) and regions[i].base <= addr else None
 
 
 def _merge_regions(regions: list[MemblockRegion], start_rgn: int, end_rgn: int) -> None:
