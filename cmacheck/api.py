@@ -215,8 +215,8 @@ def live_inputs(root: str = "/", **options: Any) -> Inputs:
             version = _parse_version(kv) if kv else config.version if config else None
             if version is None:
                 notes.append("kernel version unknown: the image is taken to start where "
-                             "/proc/iomem 'Kernel code' starts (_text; 5.11-6.17.3 start "
-                             "64 KiB later, at _stext)")
+                             "/proc/iomem 'Kernel code' starts (_text; from 5.11 until "
+                             "6.18, 6.17.4 and 6.12.54 it starts 64 KiB later, at _stext)")
             kernel_addr, kernel_size = arm64_image_placement(live.kernel_span, version)
         else:
             notes.append(f"kernel image placement from /proc/iomem is not used on {arch}")

@@ -109,7 +109,7 @@ def arm64_memstart_align(page_shift: int, section_size_bits: int) -> int:
     PMD_SHIFT with 64K (29); the alignment is at least a sparsemem section
     (SECTION_SIZE_BITS): 1 GiB for every page size before 5.12, 512 MiB with 64K after.
     """
-    shift = 30 if page_shift < 16 else 2 * page_shift - 3  # 64K: PMD_SHIFT = 16 + 13
+    shift = 30 if page_shift < 16 else page_shift + pmd_order("arm64", page_shift)  # PMD_SHIFT
     return 1 << max(shift, section_size_bits)
 
 
