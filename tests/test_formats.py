@@ -218,6 +218,13 @@ def test_github_step_summary_markdown_and_limit() -> None:
     assert cut.rstrip().endswith("all of them are in the log above")
     shown = sum(1 for line in cut.splitlines() if line.startswith("| `"))
     assert f"\n{50 - shown} more finding(s) not shown" in cut
+    # the boards table is under the same limit (a batch of thousands of boards)
+    many = BatchResult(tuple(BoardResult(f"board{i}.dts", _fake(1).boards[0].report)
+                             for i in range(100)))
+    cut = github.step_summary(many, limit=2000)
+    assert len(cut.encode()) <= 2000
+    shown = sum(1 for line in cut.splitlines() if line.startswith("| board"))
+    assert f"\n{100 - shown} more board(s) and 100 finding(s) not shown" in cut
 
 
 def test_junit() -> None:

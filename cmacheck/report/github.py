@@ -80,21 +80,25 @@ def _where(f: Finding, board: str) -> str:
 
 def step_summary(result: BatchResult, limit: int = SUMMARY_LIMIT) -> str:
     """The job summary (Markdown): per-board counts, then a table of every finding
-    (file:line, rule, severity, message), cut before ``limit`` bytes with a line saying how
-    many findings are left out."""
-    out = ["## cmacheck", "", "| board | errors | warnings | notes |", "|---|--:|--:|--:|"]
-    for b in result.boards:
-        if b.report is None:
-            out.append(f"| {_cell(b.dt)} | input error: {_cell(b.error or '')} | | |")
-            continue
-        out.append(f"| {_cell(b.dt)} | {b.count(Severity.ERROR)} | "
-                   f"{b.count(Severity.WARNING)} | {b.count(Severity.NOTE)} |")
+    (file:line, rule, severity, message); both tables share ``limit`` bytes, and what does
+    not fit is counted in a closing line."""
+    boards = [f"| {_cell(b.dt)} | input error: {_cell(b.error or '')} | | |\n"
+              if b.report is None else
+              f"| {_cell(b.dt)} | {b.count(Severity.ERROR)} | {b.count(Severity.WARNING)} | "
+              f"{b.count(Severity.NOTE)} |\n" for b in result.boards]
     findings = [(b.dt, f) for b in result.boards if b.report is not None
                 for f in b.report.findings]
-    if findings:
-        out += ["", "| file:line | rule | severity | message |", "|---|---|---|---|"]
-    text = "\n".join(out) + "\n"
+    text = "## cmacheck\n\n| board | errors | warnings | notes |\n|---|--:|--:|--:|\n"
     size, budget = len(text.encode()), limit - 200  # room for the closing line
+    for i, row in enumerate(boards):
+        size += len(row.encode())
+        if size > budget:
+            return (text + f"\n{len(boards) - i} more board(s) and {len(findings)} finding(s) "
+                    f"not shown: a job summary holds at most {limit} bytes; all of them are "
+                    "in the log above\n")
+        text += row
+    if findings:
+        text += "\n| file:line | rule | severity | message |\n|---|---|---|---|\n"
     for i, (board, f) in enumerate(findings):
         message = f"{f.at.node}: {f.message}" if f.at.node else f.message
         row = f"| {_where(f, board)} | {f.rule} | {f.severity.label} | {_cell(message)} |\n"
