@@ -1,10 +1,14 @@
-"""The default CMA area's size, and which input decided it (kernel-model.md §2.1-§2.4).
+"""The default CMA area's size, and which input decided it.
+
+The kernel facts that change between versions are data rows of cmacheck.kernel.changes, named
+below (the specification they come from is ../shared/docs/kernel-model.md, §2.1-§2.4).
 
 The kernel decides the default area in kernel/dma/contiguous.c (drivers/base/dma-contiguous.c
 before 5.0), in this order:
 
 1. ``cma=`` on the command line (``early_cma``). Any occurrence counts, ``cma=0`` included: since
-   5.6 ("dma-contiguous: CMA: give precedence to cmdline") ``rmem_cma_setup`` then bypasses a
+   5.6 (row ``cma.bypass_mode``: "dma-contiguous: CMA: give precedence to cmdline")
+   ``rmem_cma_setup`` then bypasses a
    ``linux,cma-default`` region, and ``dma_contiguous_reserve`` uses the command line size, base
    and limit instead of Kconfig. Size 0 means no default area at all. Before 5.6 there is no
    bypass: a DT default region already exists when ``dma_contiguous_reserve`` runs, and the
@@ -13,14 +17,17 @@ before 5.0), in this order:
    before ``dma_contiguous_reserve`` runs: the Kconfig area is then skipped
    (``if (selected_size && !dma_contiguous_default_area)``). arm64 always sets up DT regions
    first. On 32-bit arm and riscv with the reserved-memory restructure (6.13+, and 6.12.13+
-   stable) static regions are set up only at ``unflatten_device_tree``, after
-   ``dma_contiguous_reserve``: a static default region no longer suppresses the Kconfig area,
-   both are reserved, and the DT region becomes the default afterwards (§2.2).
+   stable; rows ``era`` E5/E6 and ``cma.static_default_early``) static regions are set up only
+   at ``unflatten_device_tree``, after ``dma_contiguous_reserve``: a static default region no
+   longer suppresses the Kconfig area, both are reserved, and the DT region becomes the default
+   afterwards.
 3. Kconfig: ``CMA_SIZE_SEL_MBYTES`` -> ``CMA_SIZE_MBYTES`` MiB; ``_PERCENTAGE`` ->
    ``CMA_SIZE_PERCENTAGE`` percent of ``memblock_phys_mem_size()`` in whole pages
    (``pages * pct / 100``, rounded down); ``_MIN``/``_MAX`` -> min/max of both. A symbol that is
    not defined counts as 0 (``CMA_SIZE_MBYTES`` depends on !SEL_PERCENTAGE and
-   ``CMA_SIZE_PERCENTAGE`` on !SEL_MBYTES). Size 0: no area, no message.
+   ``CMA_SIZE_PERCENTAGE`` on !SEL_MBYTES). Size 0: no area, no message. The plan records
+   which of the two values decided the size (``kconfig_symbol``, set by :func:`_kconfig_size`),
+   so that findings point at that ``.config`` line.
 
 Without CONFIG_DMA_CMA none of this code is built: no default area, ``cma=`` is an unknown
 parameter and ``linux,cma-default`` regions are not CMA pools.
@@ -106,6 +113,14 @@ class CmaSizePlan:
     """Inputs that ask for something the kernel will not do, one line each."""
     kconfig_size: int | None
     """What Kconfig selects (None: no .config, CONFIG_DMA_CMA off, or RAM size unknown)."""
+    kconfig_symbol: str | None = None
+    """The ``.config`` value that decided ``kconfig_size`` (``CONFIG_CMA_SIZE_MBYTES`` or
+    ``CONFIG_CMA_SIZE_PERCENTAGE``; under SEL_MIN/SEL_MAX the one that won; no SEL_* at all:
+    ``CONFIG_CMA_SIZE_MBYTES``, Kconfig's default choice).  None without a .config, with
+    CONFIG_DMA_CMA off, or when SEL_MIN/SEL_MAX cannot be resolved (RAM unknown)."""
+    kconfig_reason: str = ""
+    """The explain line saying how Kconfig selects its size ("" without a .config or with
+    CONFIG_DMA_CMA off)."""
     declare: bool = False
     """``dma_contiguous_reserve`` declares an area named ``reserved`` (cmdline or Kconfig size)."""
     declared_size: int | None = None
@@ -149,9 +164,10 @@ def _set_up_late(static: bool, arch: str, version: tuple[int, int, int],
     """Does ``rmem_cma_setup`` run for this region only after ``dma_contiguous_reserve()``?
 
     arm32 (``arm_memblock_init``) and riscv (``setup_bootmem``) call ``dma_contiguous_reserve``
-    before ``unflatten_device_tree``, where E5/E6 set up static regions (kernel-model.md §2.2);
-    arm64 calls it in ``bootmem_init``, after.  riscv before 6.1 (``dt_after_cma``) reserved
-    the default area before scanning ``/reserved-memory`` at all (§7 riscv).
+    before ``unflatten_device_tree``, where E5/E6 set up static regions (rows ``era`` and
+    ``cma.static_default_early``); arm64 calls it in ``bootmem_init``, after.  riscv before 6.1
+    (``dt_after_cma``, row ``riscv.default_cma_before_dt_scan``) reserved the default area
+    before scanning ``/reserved-memory`` at all.
     """
     if dt_after_cma:
         return True
@@ -166,7 +182,7 @@ def dt_default(
     cmdline: Cmdline,
     dt_after_cma: bool = False,
 ) -> DtDefault | None:
-    """Which ``linux,cma-default`` region is the default CMA area (kernel-model.md §2.1, §2.2).
+    """Which ``linux,cma-default`` region is the default CMA area.
 
     ``candidates``: every ``linux,cma-default`` child in DT order, except that dynamic ones may
     come in the order the kernel allocates them (the dry run knows it: up to 6.4 the unstable
@@ -179,7 +195,8 @@ def dt_default(
       size).
     * With a replay only regions that became CMA pools count (``outcome``); without one, the
       node's own properties (``cma_pool``).
-    * ``cma=`` from 5.6 bypasses every such region: then the bypassed one is returned, so that
+    * ``cma=`` from 5.6 (row ``cma.bypass_mode``) bypasses every such region: then the bypassed
+      one is returned, so that
       the plan can say so (``plan_cma_size`` lets ``cma=`` win).
     * ``late`` / ``early``: see :func:`_set_up_late` and :class:`DtDefault`.
     """
@@ -239,13 +256,22 @@ def _bypass_message(node: str, version: tuple[int, int, int]) -> str:
     return render(msg, (name,) if "%s" in msg.fmt else ())[0]
 
 
-def kconfig_size_symbol(symbols: Mapping[str, str] | None) -> str:
-    """The Kconfig value that sizes the default area: CONFIG_CMA_SIZE_PERCENTAGE with
-    CONFIG_CMA_SIZE_SEL_PERCENTAGE, else CONFIG_CMA_SIZE_MBYTES (SEL_MBYTES, and the first of
-    the two that SEL_MIN / SEL_MAX compare)."""
-    if symbols is not None and symbols.get("CMA_SIZE_SEL_PERCENTAGE") == "y":
-        return "CMA_SIZE_PERCENTAGE"
-    return "CMA_SIZE_MBYTES"
+@record()
+class _KconfigSize:
+    """What :func:`_kconfig_size` found."""
+
+    size: int | None
+    """None when it cannot be resolved (a percentage of unknown RAM)."""
+    text: str
+    """The symbol text that decided it, as the ``ignored`` lines quote it."""
+    symbol: str | None
+    """The ``CONFIG_`` value whose setting became the size (see ``CmaSizePlan.kconfig_symbol``)."""
+    reason: str
+    """The explain line that says how the size is selected."""
+
+
+_MB_SYM = "CONFIG_CMA_SIZE_MBYTES"
+_PCT_SYM = "CONFIG_CMA_SIZE_PERCENTAGE"
 
 
 def _kconfig_size(
@@ -254,8 +280,8 @@ def _kconfig_size(
     page_size: int,
     arch: str,
     explain: list[str],
-) -> tuple[int | None, str]:
-    """Returns (size or None when unresolvable, the symbol text that decided it)."""
+) -> _KconfigSize:
+    """The Kconfig size, the one place that decides which symbol sized it (appends to explain)."""
     sel = [s for s in _SEL if symbols.get(f"CMA_SIZE_SEL_{s}") == "y"]
     mbytes = _kconfig_int(symbols, "CMA_SIZE_MBYTES", explain)
     pct = _kconfig_int(symbols, "CMA_SIZE_PERCENTAGE", explain)
@@ -292,42 +318,41 @@ def _kconfig_size(
             f"→ {cma_pages} pages = {format_size(percent)}"
         )
 
+    def decided(size: int | None, text: str, symbol: str | None, reason: str) -> _KconfigSize:
+        explain.append(reason)
+        return _KconfigSize(size=size, text=text, symbol=symbol, reason=reason)
+
     if not sel:
-        explain.append("no CONFIG_CMA_SIZE_SEL_* is set: the Kconfig size is 0")
-        return 0, "CONFIG_CMA_SIZE_SEL_*"
+        return decided(0, "CONFIG_CMA_SIZE_SEL_*", _MB_SYM,
+                       "no CONFIG_CMA_SIZE_SEL_* is set: the Kconfig size is 0")
     # The #ifdef chain in dma_contiguous_reserve tests MBYTES, PERCENTAGE, MIN, MAX in this order.
     choice = sel[0]
     sel_text = f"CONFIG_CMA_SIZE_SEL_{choice}=y"
     if choice == "MBYTES":
-        explain.append(f"{sel_text} selects {mb_text} → {format_size(size_bytes)}")
-        return size_bytes, mb_text
+        return decided(size_bytes, mb_text, _MB_SYM,
+                       f"{sel_text} selects {mb_text} → {format_size(size_bytes)}")
     if choice == "PERCENTAGE":
         if percent is None:
-            explain.append(
-                f"{sel_text} selects {percent_text}: the size cannot be resolved without "
-                "the RAM size"
-            )
-            return None, pct_text
-        explain.append(f"{sel_text} selects {percent_text}")
-        return percent, pct_text
-    pick = min if choice == "MIN" else max
+            return decided(None, pct_text, _PCT_SYM,
+                           f"{sel_text} selects {percent_text}: the size cannot be resolved "
+                           "without the RAM size")
+        return decided(percent, pct_text, _PCT_SYM, f"{sel_text} selects {percent_text}")
+    both = f"{mb_text} / {pct_text}"
     word = "smaller" if choice == "MIN" else "larger"
     if percent is None:
         # min(0, x) and max(x, 0) do not need x.
         if choice == "MIN" and size_bytes == 0:
-            explain.append(f"{sel_text}: {mb_text} is 0, so the smaller of the two is 0")
-            return 0, mb_text
-        explain.append(
-            f"{sel_text} takes the {word} of {mb_text} ({format_size(size_bytes)}) and "
-            f"{percent_text}: the size cannot be resolved without the RAM size"
-        )
-        return None, f"{mb_text} / {pct_text}"
-    size = pick(size_bytes, percent)
-    explain.append(
-        f"{sel_text} takes the {word} of {mb_text} ({format_size(size_bytes)}) and "
-        f"{percent_text} → {format_size(size)}"
-    )
-    return size, f"{mb_text} / {pct_text}"
+            return decided(0, mb_text, _MB_SYM,
+                           f"{sel_text}: {mb_text} is 0, so the smaller of the two is 0")
+        return decided(None, both, None,
+                       f"{sel_text} takes the {word} of {mb_text} ({format_size(size_bytes)}) "
+                       f"and {percent_text}: the size cannot be resolved without the RAM size")
+    # min()/max() of equal values: either symbol decides; name CMA_SIZE_MBYTES.
+    mbytes_wins = size_bytes <= percent if choice == "MIN" else size_bytes >= percent
+    size = size_bytes if mbytes_wins else percent
+    return decided(size, both, _MB_SYM if mbytes_wins else _PCT_SYM,
+                   f"{sel_text} takes the {word} of {mb_text} ({format_size(size_bytes)}) and "
+                   f"{percent_text} → {format_size(size)}")
 
 
 def _size_text(size: int | None) -> str:
@@ -407,36 +432,36 @@ def plan_cma_size(
         )
         dt = None
 
-    kconfig_size: int | None = None
-    kconfig_text = ""
-    kconfig_explain: list[str] = []
+    kconfig: _KconfigSize | None = None
     if symbols is not None:
-        kconfig_size, kconfig_text = _kconfig_size(
-            symbols, phys_mem_size, page_size, arch, kconfig_explain
-        )
+        kconfig = _kconfig_size(symbols, phys_mem_size, page_size, arch, explain)
+    kconfig_size = kconfig.size if kconfig is not None else None
 
+    def kconfig_ignored(because: str) -> None:
+        if kconfig is not None and kconfig.size:
+            ignored.append(f"{kconfig.text} is ignored: {because}")
+
+    # cma= bypasses linux,cma-default regions from 5.6 (row cma.bypass_mode); before, a DT
+    # region that is already the default area when dma_contiguous_reserve() runs (not one set
+    # up only afterwards) makes the kernel drop cma= silently.
+    bypass = cma is not None and cmdline_bypasses_dt_default(version)
     late = dt is not None and dt.late and dt.early is None
-    if cma is not None and dt is not None and not cmdline_bypasses_dt_default(version) and not late:
-        # No bypass before 5.6: the DT region is already the default area.
-        explain.extend(kconfig_explain)
+
+    size: int | None
+    source: CmaSource
+    node: str | None = None
+    declare = False
+    declared_size: int | None = None
+    if cma is not None and dt is not None and not bypass and not late:
+        source, node, size = "dt", dt.path, dt.size
         explain.append(f"{dt.path} is the default CMA area (linux,cma-default)")
         ignored.append(
             f"{cma.text} is ignored: before 5.6 the kernel does not bypass {dt.path} for cma= "
             "and drops cma= silently"
         )
-        if kconfig_size:
-            ignored.append(f"{kconfig_text} is ignored: {dt.path} is the default CMA area")
-        return CmaSizePlan(
-            size=dt.size,
-            source="dt",
-            node=dt.path,
-            explain=tuple(explain),
-            ignored=tuple(ignored),
-            kconfig_size=kconfig_size,
-        )
-
-    if cma is not None:
-        explain.extend(kconfig_explain)
+        kconfig_ignored(f"{dt.path} is the default CMA area")
+        cma = None  # dropped: no base, limit or fixed placement either
+    elif cma is not None:
         if cma.size == 0:
             explain.append(f"{cma.text} on the command line: no default CMA area at all")
         else:
@@ -449,15 +474,11 @@ def plan_cma_size(
             explain.append(
                 f"{cma.text} on the command line {lead} → {format_size(cma.size)}{where}"
             )
-        if kconfig_size:
-            ignored.append(
-                f"{kconfig_text} is ignored: {cma.text} on the command line overrides it"
-            )
-        source: CmaSource = "cmdline"
-        node = None
-        size: int | None = cma.size
-        if dt is not None and late and not cmdline_bypasses_dt_default(version):
-            # before 5.6 without a bypass, and the DT region set up after the cmdline area
+        kconfig_ignored(f"{cma.text} on the command line overrides it")
+        source, size = "cmdline", cma.size
+        declare, declared_size = cma.size != 0, cma.size or None
+        if dt is not None and not bypass:
+            # set up after dma_contiguous_reserve() (late): it replaces the cmdline area
             source, node, size = "dt", dt.path, dt.size
             explain.append(_late_replaces(dt, f"the {cma.text} area", arch, version))
         elif dt is not None:
@@ -466,22 +487,8 @@ def plan_cma_size(
                     f"{path} (linux,cma-default) is bypassed: {cma.text} takes precedence "
                     f"(the kernel prints '{_bypass_message(path, version)}')"
                 )
-        return CmaSizePlan(
-            size=size,
-            source=source,
-            node=node,
-            explain=tuple(explain),
-            ignored=tuple(ignored),
-            kconfig_size=kconfig_size,
-            declare=cma.size != 0,
-            declared_size=cma.size if cma.size else None,
-            base=cma.base,
-            limit=cma.limit,
-            fixed=cma.fixed,
-        )
-
-    if dt is not None:
-        explain.extend(kconfig_explain)
+    elif dt is not None:
+        source, node, size = "dt", dt.path, dt.size
         size_text = _size_text(dt.size)
         if dt.late and dt.early is not None:
             # An earlier (dynamic) default suppressed the Kconfig area; the late one replaces it.
@@ -491,20 +498,12 @@ def plan_cma_size(
                 "reserved"
             )
             explain.append(_late_replaces(dt, dt.early, arch, version))
-            if kconfig_size:
-                ignored.append(
-                    f"{kconfig_text} is ignored: {dt.early} is the default CMA area when "
-                    "dma_contiguous_reserve() runs"
-                )
-            return CmaSizePlan(
-                size=dt.size,
-                source="dt",
-                node=dt.path,
-                explain=tuple(explain),
-                ignored=tuple(ignored),
-                kconfig_size=kconfig_size,
+            kconfig_ignored(
+                f"{dt.early} is the default CMA area when dma_contiguous_reserve() runs"
             )
-        if dt.late:
+        elif dt.late:
+            # dma_contiguous_reserve() declares the Kconfig area, the DT region replaces it.
+            declare, declared_size = symbols is None or kconfig_size != 0, kconfig_size or None
             if kconfig_size == 0:
                 explain.append(
                     f"{dt.path} (linux,cma-default, {size_text}) is the default CMA area "
@@ -526,49 +525,30 @@ def plan_cma_size(
                             else f" ({format_size(kconfig_size + dt.size)} of CMA in all)")
                     explain.append(f"both areas are reserved{both}: 'reserved' stays a CMA "
                                    "area that no dma_alloc_* uses by default")
-            return CmaSizePlan(
-                size=dt.size,
-                source="dt",
-                node=dt.path,
-                explain=tuple(explain),
-                ignored=tuple(ignored),
-                kconfig_size=kconfig_size,
-                declare=symbols is None or kconfig_size != 0,
-                declared_size=kconfig_size or None,
-            )
-        explain.append(f"{dt.path} is the default CMA area (linux,cma-default, {size_text})")
-        if kconfig_size:
-            ignored.append(f"{kconfig_text} is ignored: {dt.path} is the default CMA area")
-        return CmaSizePlan(
-            size=dt.size,
-            source="dt",
-            node=dt.path,
-            explain=tuple(explain),
-            ignored=tuple(ignored),
-            kconfig_size=kconfig_size,
-        )
-
-    if symbols is None:
+        else:
+            explain.append(f"{dt.path} is the default CMA area (linux,cma-default, {size_text})")
+            kconfig_ignored(f"{dt.path} is the default CMA area")
+    elif symbols is None:
+        source, size = "none", None
         explain.append("no .config given: the Kconfig default CMA size is unknown")
-        return CmaSizePlan(
-            size=None,
-            source="none",
-            node=None,
-            explain=tuple(explain),
-            ignored=tuple(ignored),
-            kconfig_size=None,
-        )
+    else:
+        source, size = "kconfig", kconfig_size
+        declare, declared_size = kconfig_size != 0, kconfig_size or None
+        if kconfig_size == 0:
+            explain.append("size 0: the kernel reserves no default CMA area (and prints nothing)")
 
-    explain.extend(kconfig_explain)
-    if kconfig_size == 0:
-        explain.append("size 0: the kernel reserves no default CMA area (and prints nothing)")
     return CmaSizePlan(
-        size=kconfig_size,
-        source="kconfig",
-        node=None,
+        size=size,
+        source=source,
+        node=node,
         explain=tuple(explain),
         ignored=tuple(ignored),
         kconfig_size=kconfig_size,
-        declare=kconfig_size != 0,
-        declared_size=kconfig_size or None,
+        kconfig_symbol=kconfig.symbol if kconfig is not None else None,
+        kconfig_reason=kconfig.reason if kconfig is not None else "",
+        declare=declare,
+        declared_size=declared_size,
+        base=cma.base if cma is not None else 0,
+        limit=cma.limit if cma is not None else 0,
+        fixed=cma.fixed if cma is not None else False,
     )

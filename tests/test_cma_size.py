@@ -511,3 +511,52 @@ def test_aligned_size(size: int, alignment: int, aligned: int) -> None:
 def test_aligned_size_rejects_zero() -> None:
     with pytest.raises(ValueError):
         aligned_size(M, 0)
+
+
+_MB, _PCT = "CONFIG_CMA_SIZE_MBYTES", "CONFIG_CMA_SIZE_PERCENTAGE"
+KCONFIG_SYMBOL = [
+    # (id, symbols, ram, the .config value that decided the Kconfig size)
+    ("mbytes", MBYTES64, 2 * G, _MB),
+    ("percentage", pct(10), 2 * G, _PCT),
+    ("percentage-unknown-ram", pct(10), None, _PCT),
+    ("min-mbytes-smaller", pct(10, "MIN", 64), 2 * G, _MB),
+    ("min-percent-smaller", pct(1, "MIN", 64), 2 * G, _PCT),
+    ("max-percent-larger", pct(10, "MAX", 64), 2 * G, _PCT),
+    ("max-mbytes-larger", pct(1, "MAX", 64), 2 * G, _MB),
+    ("min-tie-names-mbytes", pct(50, "MIN", 64), 128 * M, _MB),
+    ("max-tie-names-mbytes", pct(50, "MAX", 64), 128 * M, _MB),
+    ("min-zero-mbytes-ram-unknown", pct(10, "MIN", 0), None, _MB),
+    ("min-ram-unknown", pct(10, "MIN", 64), None, None),
+    ("max-ram-unknown", pct(10, "MAX", 64), None, None),
+    ("no-selection", {**BASE, "CMA_SIZE_MBYTES": "64"}, 2 * G, _MB),
+]
+
+
+@pytest.mark.parametrize(("symbols", "ram", "symbol"), [c[1:] for c in KCONFIG_SYMBOL],
+                         ids=[c[0] for c in KCONFIG_SYMBOL])
+def test_kconfig_symbol_is_the_deciding_value(symbols: dict[str, str], ram: int | None,
+                                               symbol: str | None) -> None:
+    p = plan(symbols=symbols, ram=ram)
+    assert p.kconfig_symbol == symbol
+    # the reason is the explain line of the selection, not a copy made elsewhere
+    assert p.kconfig_reason and p.kconfig_reason in p.explain
+
+
+def test_kconfig_symbol_kept_when_dt_decides() -> None:
+    p = plan(symbols=pct(1, "MIN", 64), dt=LINUX_CMA)
+    assert (p.source, p.kconfig_size, p.kconfig_symbol) == ("dt", 5242 * 4096, _PCT)
+    assert p.ignored == ("CONFIG_CMA_SIZE_MBYTES=64 / CONFIG_CMA_SIZE_PERCENTAGE=1 is ignored: "
+                         "/reserved-memory/linux,cma is the default CMA area",)
+
+
+def test_no_kconfig_symbol_without_config_or_dma_cma() -> None:
+    assert plan(symbols=None).kconfig_symbol is None
+    off = plan(symbols={"CMA": "y", "CMA_SIZE_SEL_MBYTES": "y", "CMA_SIZE_MBYTES": "64"})
+    assert (off.kconfig_symbol, off.kconfig_reason) == (None, "")
+
+
+def test_pre_56_cmdline_dropped_keeps_no_placement() -> None:
+    # before 5.6 a DT default makes the kernel drop cma= entirely: no base/limit/fixed either
+    p = plan("cma=64M@0x50000000", dt=LINUX_CMA, version=(5, 4, 0))
+    assert (p.source, p.size, p.declare, p.base, p.limit, p.fixed) == (
+        "dt", 256 * M, False, 0, 0, False)

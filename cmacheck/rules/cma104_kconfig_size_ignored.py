@@ -3,11 +3,13 @@
 **What the kernel does.** `dma_contiguous_reserve()` (kernel/dma/contiguous.c) sizes the
 default CMA area from `CONFIG_CMA_SIZE_MBYTES` / `_PERCENTAGE` / `SEL_*` only when no
 default exists yet; a `linux,cma-default` region in `/reserved-memory` already is one
-(arm64 in every version; 32-bit ARM and RISC-V up to 6.12.12, see kernel-model.md §2.2).
-So `CONFIG_CMA_SIZE_MBYTES=256` does nothing on such a board: a classic "my Kconfig change
-had no effect".  Reported as a note, on the `.config` line, saying whether the DT region
-is smaller or larger than the ignored Kconfig size (a smaller one is how a board ends up
-below what its drivers need: see `--min-cma`, CMA303).
+(arm64 in every version; 32-bit ARM and RISC-V up to 6.12.12, data row
+`cma.static_default_early`).  So `CONFIG_CMA_SIZE_MBYTES=256` does nothing on such a board:
+a classic "my Kconfig change had no effect".  Reported as a note, on the `.config` line of
+the value that decided the Kconfig size (`CONFIG_CMA_SIZE_MBYTES` or
+`CONFIG_CMA_SIZE_PERCENTAGE`; under `SEL_MIN`/`SEL_MAX` the one that won), saying whether
+the DT region is smaller or larger than the ignored Kconfig size (a smaller one is how a
+board ends up below what its drivers need: see `--min-cma`, CMA303).
 
 **Fix.** Change the size of the DT region (or an overlay), not the Kconfig value.
 
@@ -28,7 +30,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cmacheck.cma import kconfig_size_symbol
 from cmacheck.context import Context
 from cmacheck.findings import Hit, Severity
 from cmacheck.units import format_size
@@ -40,11 +41,11 @@ SEVERITY = Severity.NOTE
 
 def check(ctx: Context) -> Iterator[Hit]:
     plan = ctx.cma_plan
-    if plan is None or plan.source != "dt" or not plan.kconfig_size or ctx.config is None:
+    if (plan is None or plan.source != "dt" or not plan.kconfig_size or ctx.config is None
+            or plan.kconfig_symbol is None):
         return
     if plan.declare:
-        return  # arm/riscv 6.12.13+: the Kconfig area is reserved too (not ignored), §2.2
-    symbol = kconfig_size_symbol(ctx.config.symbols)
+        return  # arm/riscv 6.12.13+: the Kconfig area is reserved too (not ignored)
     # No sizes in the words: the message is part of the baseline and diff keys, and a new
     # DT size should not make the same finding look new.
     compared = ""
@@ -53,4 +54,4 @@ def check(ctx: Context) -> Iterator[Hit]:
                     f"the {'smaller' if plan.size < plan.kconfig_size else 'larger'} ")
     yield Hit(f"the Kconfig default CMA size ({format_size(plan.kconfig_size)}) is ignored: "
               f"{compared}{plan.node} (linux,cma-default) is the default CMA area",
-              ctx.at_symbol(f"CONFIG_{symbol}"))
+              ctx.at_symbol(plan.kconfig_symbol))

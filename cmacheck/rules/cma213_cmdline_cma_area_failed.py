@@ -5,10 +5,11 @@
 `dma_pernuma_cma_reserve` / `dma_numa_cma_reserve`) declare one CMA area per NUMA node with
 `cma_declare_contiguous_nid(..., nid)`.  The allocation is node-exact: it never falls back to
 another node, so each node must hold a free block of the whole size (hugetlb: rounded up to
-whole gigantic pages, 1 GiB with 4K pages; before 6.15 aligned to 2 MiB, from 6.15 to the
-gigantic page).  arm64 places them in `bootmem_init` after the page tables and node data
-(hugetlb first; per-NUMA areas there before 6.7, at the start of `dma_contiguous_reserve` in
-6.7-7.1, at its end in 7.2).  A failure prints `cma: Failed to reserve N MiB` and
+whole gigantic pages, 1 GiB with 4K pages; aligned before 6.10 to the PMD huge page, 2 MiB
+with 4K pages, and from 6.10 to the gigantic page: data row `hugetlb.cma_align`).  arm64
+places them in `bootmem_init` after the page tables and node data (hugetlb first; per-NUMA
+areas there before 6.7, at the start of `dma_contiguous_reserve` in 6.7-7.1, at its end in
+7.2).  A failure prints `cma: Failed to reserve N MiB` and
 `hugetlb_cma: reservation failed: err -12, node N` or `cma: dma_pernuma_cma_reserve:
 reservation failed: err -12, node N`; the boot goes on without that area (gigantic pages or
 node-local DMA buffers then come from elsewhere, or not at all).  Without `numa-node-id` in

@@ -10,15 +10,17 @@ it silently replaced was large enough.
 
 This is a policy check: with `--min-cma SIZE` (or `min-cma = "64M"` in the config file,
 also per board) it warns when the predicted default area (its size after the kernel's CMA
-alignment) is below SIZE, when there is none (`cma=0`, no `CONFIG_DMA_CMA`, a Kconfig size
-of 0), or when it is predicted to fail or not to activate (CMA206, CMA205).  The finding
+alignment, data row `cma.min_align_formula`, for a `cma=` or Kconfig area) is below SIZE,
+when there is none (`cma=0`, no `CONFIG_DMA_CMA`, a Kconfig size of 0), or when it is predicted to fail or not to activate (CMA206, CMA205).  The finding
 points at the input that decided the size and names it: the `cma=` parameter (on the
 `bootargs` line, the `CONFIG_CMDLINE` line or `<cmdline>`), the region's `size`/`reg`, or
 the `.config` line.  Silent without the option, and when the size cannot be predicted (no
 kernel version, or a percentage of unknown RAM).
 
 **Fix.** Raise the size where the finding points (the region's `size`, `cma=`, or
-`CONFIG_CMA_SIZE_MBYTES`), or lower the minimum if the board really needs less.
+`CONFIG_CMA_SIZE_MBYTES` / `_PERCENTAGE`), or lower the minimum if the board really needs
+less.  `cma=` is suggested for a `linux,cma-default` region only from 5.6 (data row
+`cma.bypass_mode`): before, the kernel drops `cma=` when such a region exists (CMA103).
 
 Fails:
     / { #address-cells = <2>; #size-cells = <2>;
@@ -39,7 +41,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cmacheck.cma import kconfig_size_symbol
+from cmacheck.cma import aligned_size
 from cmacheck.context import Context
 from cmacheck.findings import Hit, Location, Severity
 from cmacheck.rules._cmdline import from_where
@@ -49,7 +51,8 @@ ID = "CMA303"
 NAME = "default-cma-below-minimum"
 SEVERITY = Severity.WARNING
 
-# The dry run's status of a default area that is not there at run time (output-contract.md).
+# The dry run's status of a default area that is not there at run time (the region statuses
+# of ../shared/docs/output-contract.md).
 _STATUS = {"failed": "cannot be reserved (CMA206)",
            "inactive": "is reserved but cannot be activated (CMA205)",
            "rejected": "is refused by the CMA driver"}
@@ -72,7 +75,13 @@ def check(ctx: Context) -> Iterator[Hit]:
         yield Hit(f"the default CMA area ({format_size(area.size)}) {what}, so none of the "
                   f"{want} minimum (--min-cma) is there: {who}", at)
     else:
-        size = area.size if area is not None else plan.size
+        if area is not None:
+            size = area.size
+        elif plan.source in ("cmdline", "kconfig"):
+            # cma_declare_contiguous_nid rounds it up (a DT region must already be aligned)
+            size = aligned_size(plan.size, ctx.kernel.cma_min_alignment)
+        else:
+            size = plan.size
         if size < minimum:
             yield Hit(f"the default CMA area is {format_size(size)}, below the {want} minimum "
                       f"(--min-cma): {who}; {fix}", at)
@@ -94,13 +103,14 @@ def _decided_by(ctx: Context, minimum: int) -> tuple[str, Location, str]:
             ignored = f", replacing the Kconfig size of {format_size(plan.kconfig_size)}"
         at = (ctx.at(node, "size" if node.prop("size") is not None else "reg")
               if node is not None else Location(file=ctx.dt.source, node=plan.node))
-        return (f"this linux,cma-default region sets it{ignored}", at,
-                f"raise its size to at least {want} (or pass {cma_option}, which bypasses it)")
+        fix = f"raise its size to at least {want}"
+        if ctx.kernel.cma_bypass_mode != "none":  # 5.6+: cma= bypasses the region (CMA103)
+            fix += f" (or pass {cma_option}, which bypasses it)"
+        return (f"this linux,cma-default region sets it{ignored}", at, fix)
     if plan.source == "none":  # no CONFIG_DMA_CMA (a size of None never gets here)
         return ("CONFIG_DMA_CMA is not set", ctx.at_symbol("CONFIG_DMA_CMA"),
                 f"set CONFIG_DMA_CMA=y with a default size of at least {want}")
-    symbol = kconfig_size_symbol(ctx.config.symbols if ctx.config is not None else None)
-    how = next((line for line in plan.explain if line.startswith(
-        ("CONFIG_CMA_SIZE_SEL_", "no CONFIG_CMA_SIZE_SEL_"))), f"CONFIG_{symbol}")
-    return (f"Kconfig sets it ({how})", ctx.at_symbol(f"CONFIG_{symbol}"),
-            f"raise CONFIG_{symbol} or pass {cma_option}")
+    # source "kconfig" with a known size: the plan names the value that decided it
+    symbol = plan.kconfig_symbol
+    return (f"Kconfig sets it ({plan.kconfig_reason})", ctx.at_symbol(symbol),
+            f"raise {symbol} or pass {cma_option}")
