@@ -11,6 +11,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -157,6 +158,26 @@ def test_terminal_writes_what_rich_writes(env: dict[str, str], columns: int) -> 
     assert "rich" not in modules
     rows = [line for line in ours.splitlines() if "\u2502" in line]  # the memory map's
     assert rows and (max(map(len, rows)) > columns) is (columns == 40)
+
+
+@pytest.mark.parametrize("env", [{"TERM": "xterm", "COLUMNS": "0"}, {"TERM": "xterm"},
+                                 {"TERM": "dumb", "COLUMNS": "0", "LINES": "30"}],
+                         ids=["COLUMNS=0", "pty-0", "dumb,COLUMNS=0,LINES"])
+def test_zero_columns_terminal_prints_every_line(env: dict[str, str]) -> None:
+    # COLUMNS=0 (or a pseudo-terminal reporting 0 columns): rich would print no soft-wrapped
+    # line on a console 0 columns wide (only the tables); make_console makes it 80, so the
+    # findings, the CMA derivation and the summary are all there, without rich or through it
+    board = ROOT / "examples" / "problems"
+    modules, ours, rich = _on_terminal(0, str(board / "board.dtb"), "--config",
+                                       str(board / "kernel.config"), "--no-config-file",
+                                       env=env)
+    assert ours == rich
+    assert "rich" not in modules
+    plain = re.sub("\x1b\\[[0-9;]*m", "", ours)
+    for text in ("error [CMA009]", "warning [CMA101]", "Memory map",
+                 "Default CMA area: 64 MiB (decided by: cmdline)",
+                 "board.dtb: 4 error(s), 5 warning(s)"):
+        assert text in plain, text
 
 
 def test_dts_input_still_loads_the_compiler_path(tmp_path: Path) -> None:

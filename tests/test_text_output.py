@@ -174,13 +174,17 @@ def test_text_is_what_rich_writes(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
 def test_direct_mirrors_rich(monkeypatch: pytest.MonkeyPatch, env: dict[str, str],
                              color: bool | None, tty: bool) -> None:
     # direct() mirrors rich's own rules (rich/console.py): the console rich would use has
-    # colour (any system) or not (None: no columns at all), and the writer writes what it does.
+    # colour (any system) or not, and the writer writes what it does.  The console is never
+    # 0 columns wide (COLUMNS=0 on a terminal: 80, as rich gives a pseudo-terminal that
+    # reports 0), where rich would print no soft-wrapped line at all.
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     stream = _Tty if tty else io.StringIO
     con = text.make_console(stream(), color)
-    assert text.direct(stream(), color) == (
-        (con.color_system is not None) if con.width else None)
+    assert con.width > 0
+    if tty and color is None and env.get("COLUMNS") == "0":
+        assert con.width == 80
+    assert text.direct(stream(), color) == (con.color_system is not None)
     ours, ref = stream(), stream()
     lines = ["x" * 130, "Default CMA area: 64 MiB", "ü 板 → 😀", "", "tab\there", "[mem 0x1]"]
     styles = ["", "bold", "bold red", "yellow", "cyan"]
@@ -195,6 +199,10 @@ def test_direct_mirrors_rich(monkeypatch: pytest.MonkeyPatch, env: dict[str, str
                      right=frozenset({"n"}))
         writer.done()
     assert ours.getvalue() == ref.getvalue()
+    printed = re.sub("\x1b\\[[0-9;]*m", "", ours.getvalue()).splitlines()
+    for line in ("x" * 130, "Default CMA area: 64 MiB", "ü 板 → 😀", "[mem 0x1]"):
+        assert line in printed  # every line, whole, whatever the width
+    assert "tab" in " ".join(printed)
 
 
 def test_direct_choice() -> None:

@@ -52,7 +52,7 @@ def make_console(out: TextIO, color: bool | None) -> Console:
     """``color`` None = auto (terminal and no NO_COLOR), True/False forces it."""
     from rich.console import Console
 
-    return Console(
+    con = Console(
         file=out,
         force_terminal=color if color else None,
         no_color=color is False,
@@ -61,13 +61,17 @@ def make_console(out: TextIO, color: bool | None) -> Console:
         highlight=False,
         soft_wrap=False,
     )
+    if not con.width:
+        # COLUMNS=0 on a terminal: rich takes it as 0 columns and prints no soft-wrapped line
+        # at all; 80, as rich does for a pseudo-terminal that reports 0 columns.
+        con.width = 80
+    return con
 
 
 def direct(out: TextIO, color: bool | None) -> bool | None:
     """Whether ``make_console(out, color)`` writes colour; None where rich decides more than
-    this mirrors: Windows consoles, Jupyter, IDLE, and a console of 0 columns (COLUMNS=0 on a
-    terminal: rich writes nothing).  The width does not matter otherwise: lines are never
-    wrapped and tables never cut.
+    this mirrors: Windows consoles, Jupyter, IDLE.  The width does not matter: lines are
+    never wrapped and tables never cut (and make_console never makes a console of 0 columns).
 
     rich 15's Console: ``is_terminal`` is forced by --color, else TTY_COMPATIBLE=1/0, else
     FORCE_COLOR set (non-empty: yes), else ``isatty()``; auto colour is on for a terminal
@@ -82,10 +86,6 @@ def direct(out: TextIO, color: bool | None) -> bool | None:
     terminal = bool(color) or compatible == "1" or (compatible != "0" and (
         force != "" if force is not None else out.isatty()))
     dumb = terminal and env.get("TERM", "").lower() in ("dumb", "unknown")
-    columns = env.get("COLUMNS", "")
-    if (color is None and out.isatty() and columns.isdigit() and not int(columns)
-            and (not dumb or env.get("LINES", "").isdigit())):
-        return None  # (a dumb terminal is 80 columns unless both COLUMNS and LINES are set)
     return bool(color) or (color is None and terminal and not dumb)
 
 
@@ -136,7 +136,7 @@ class _Rich:
 
     def table(self, title: str, header: tuple[str, ...], rows: Sequence[Sequence[Cell]],
               right: frozenset[str] = frozenset()) -> None:
-        table, span = _table(self.con, title, header, rows, right)
+        table, span = _table(title, header, rows, right)
         size = self.con.size
         if span <= size.width:
             self.con.print(table)
@@ -325,9 +325,8 @@ def _grid(title: str, header: tuple[str, ...], rows: Sequence[Sequence[Cell]],
                       *(line(row, "\u2502") for row in cells), ""])
 
 
-def _table(con: Console, title: str, header: tuple[str, ...],
-           rows: Sequence[Sequence[Cell]], right: frozenset[str] = frozenset(),
-           ) -> tuple[ConsoleRenderable, int]:
+def _table(title: str, header: tuple[str, ...], rows: Sequence[Sequence[Cell]],
+           right: frozenset[str] = frozenset()) -> tuple[ConsoleRenderable, int]:
     """rich's ``Table`` of unwrapped cells (``right``: right-justified columns), and its
     width: every column as wide as its widest cell, which is what rich's own measuring pass
     would find (one ``cell_len`` per line of each cell) without rendering every cell twice;
