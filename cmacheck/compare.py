@@ -112,15 +112,20 @@ def _default_diffs(p: RegionOutcome | None, log: ParsedLog, base_tolerance: int,
     return out, True
 
 
-def _cmdline_area_diffs(run: DryRun, log: ParsedLog, requested_size_printed: bool = False,
-                        alignment: int = 0) -> tuple[list[Difference], int, int]:
+def _cmdline_area_diffs(run: DryRun, log: ParsedLog, prints_requested_size: bool = False,
+                        ) -> tuple[list[Difference], int, int]:
     """The hugetlb_cma= / cma_pernuma= / numa_cma= areas (and 7.2's per-node default copies),
     paired in log order with the non-default areas of the log: (differences, compared,
     agreeing).  The log names them only through the lines that follow them, so the pairing
-    is by order, which is the declaration order on both sides."""
+    is by order, which is the declaration order on both sides.
+
+    ``prints_requested_size``: 6.15+ prints the size asked for, not the area's (rounded up
+    to the CMA alignment): arm64-sid-16k numa1-pernuma-slots, cma_pernuma=16M, 32 MiB
+    reserved, "16 MiB"."""
     out: list[Difference] = []
     seen = log.cmdline_areas
     agree = 0
+    facts = run.facts.region_facts
     for i, p in enumerate(run.extra_areas):
         if i >= len(seen):
             out.append(Difference("region-missing", p.name, None,
@@ -136,15 +141,13 @@ def _cmdline_area_diffs(run: DryRun, log: ParsedLog, requested_size_printed: boo
             found.append(Difference("base", p.name, None,
                                     f"predicted at {_hex(p.base)}, the kernel put it at "
                                     f"{_hex(a.base)}"))
-        # 6.15+ prints the requested size: any size that rounds up to the area agrees
-        # (arm64-sid-16k numa1-pernuma-slots: cma_pernuma=16M, 32 MiB reserved, "16 MiB")
-        requested_ok = (requested_size_printed and a.size_mib is not None
-                        and p.size - alignment < (a.size_mib + 1) << 20
-                        and a.size_mib << 20 <= p.size)
+        fact = facts.get(p.name)
+        requested = fact.requested_size if fact is not None else None
+        printed = (requested if prints_requested_size and requested else p.size) >> 20
         if a.size_mib is not None and a.status == p.status == "created" and (
-                p.size >> 20 != a.size_mib) and not requested_ok:
+                printed != a.size_mib):
             found.append(Difference("size", p.name, None,
-                                    f"predicted {p.size >> 20} MiB, the kernel printed "
+                                    f"predicted {printed} MiB, the kernel printed "
                                     f"{a.size_mib} MiB"))
         out += found
         agree += not found
@@ -220,8 +223,7 @@ def compare(run: DryRun, log: ParsedLog, *, base_tolerance: int = 0,
         total += 1
         agree += not found
         diffs += found
-    found, compared, agreeing = _cmdline_area_diffs(run, log, prints_requested_size,
-                                                    run.facts.cma_alignment)
+    found, compared, agreeing = _cmdline_area_diffs(run, log, prints_requested_size)
     total += compared
     agree += agreeing
     diffs += found

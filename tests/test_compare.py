@@ -163,6 +163,22 @@ def test_default_size_differs(fx: Fixture) -> None:
     assert _compare(fx, edited) == [("default-size", "reserved")]
 
 
+@pytest.mark.parametrize("printed", [16, 24, 31, 32, 8])
+def test_cmdline_area_printed_size_is_the_requested_one(printed: int) -> None:
+    # 6.15+ prints a command-line area's requested size, which the dry run records exactly:
+    # cma_pernuma=16M is a 32 MiB area (16K pages: 32 MiB CMA alignment) the kernel prints as
+    # "16 MiB"; any other number (even one that also rounds up to 32 MiB) is a difference
+    fx = next(f for f in FIXTURES if f.id == "arm64-sid-16k/numa1-pernuma-slots")
+    run, _ = predict(fx)
+    (area,) = run.extra_areas
+    assert (area.size, run.facts.region_facts[area.name].requested_size) == (32 << 20, 16 << 20)
+    log = fx.log()
+    line = "cma: Reserved 16 MiB at 0x00000000b8000000"
+    assert log.count(line) == 1
+    edited = log.replace(line, f"cma: Reserved {printed} MiB at 0x00000000b8000000")
+    assert _compare(fx, edited) == ([] if printed == 16 else [("size", area.name)])
+
+
 @pytest.mark.parametrize("fx", _agreeing(lambda fx, log: "Memory:" in log))
 def test_extra_failure(fx: Fixture) -> None:
     log = fx.log()
