@@ -63,13 +63,17 @@ _CMA_RESERVED = re.compile(
 _CMA_FAILED = re.compile(r"^cma: Failed to reserve (\d{1,20}) MiB(?: on node (-?\d{1,20}))?")
 _NOT_ACTIVATED = re.compile(r"^cma: CMA area (\S+) could not be activated")
 # command-line CMA areas (kernel/dma/contiguous.c per-NUMA, mm/hugetlb.c hugetlb_cma)
-_NUMA_FAILED = re.compile(r"^cma: (\w+): reservation failed: err (-?\d{1,20}), node (\d{1,20})")
+# "<prefix>: reservation failed: err %d, node %d" after a failed cma_declare_contiguous_nid:
+# prefix "cma: " + __func__ (dma_pernuma_cma_reserve <6.7, dma_numa_cma_reserve 6.7+, for
+# cma_pernuma= and numa_cma= alike) or "hugetlb_cma"
+_AREA_FAILED = re.compile(
+    r"^(?:cma: (\w+)|hugetlb_cma): reservation failed: err (-?\d{1,20}), node (\d{1,20})"
+)
 _NUMA_INVALID = re.compile(r"^cma: invalid node (\d{1,20}) specified")
 _HUGETLB = re.compile(r"^hugetlb_cma: ")
 # 6.15+, no address
 _CMA_RANGES = re.compile(r"^cma: Reserved (\d{1,20}) MiB in (\d{1,20}) ranges?$")
 _HUGETLB_RESERVED = re.compile(r"^hugetlb_cma: reserved (\d{1,20}) MiB on node (\d{1,20})")
-_HUGETLB_FAILED = re.compile(r"^hugetlb_cma: reservation failed: err (-?\d{1,20}), node (\d{1,20})")
 _MEM_LIMITED = re.compile(r"Memory limited to (\d{1,20})MB")
 _ZONE = re.compile(
     rf"^\s+(DMA|DMA32|Normal|HighMem|Movable|Device)\s+(?:\[mem ({_HEX})-({_HEX})\]|empty)"
@@ -438,17 +442,14 @@ class _Parser:
     def cmdline_area_line(self, line: str) -> bool:
         """hugetlb_cma / per-NUMA CMA lines; they name the area printed just before."""
         out = self.out
-        m = _NUMA_FAILED.match(line)
+        m = _AREA_FAILED.match(line)
         if m:
+            func, err, node = m.groups()
             self.flush_slots()
             out.lines.append(line)
-            if out.areas and out.areas[-1].status == "failed":
-                area = out.areas[-1]
-                kind = "pernuma" if "pernuma" in m.group(1) else "numa"
-                area.name = f"{kind}{m.group(3)}"
-                area.node = int(m.group(3))
-                area.reason = area.reason or f"err {m.group(2)}"
-                area.lines.append(line)
+            # 6.7+ prints the same function for cma_pernuma= and numa_cma=: "numa" then
+            kind = "hugetlb" if func is None else "pernuma" if "pernuma" in func else "numa"
+            self.name_last_area(line, kind, int(node), "failed", f"err {err}")
             return True
         if _NUMA_INVALID.match(line):
             out.lines.append(line)
@@ -457,13 +458,24 @@ class _Parser:
             return False
         self.flush_slots()
         out.lines.append(line)
-        m = _HUGETLB_RESERVED.match(line) or _HUGETLB_FAILED.match(line)
-        if m and out.areas:
-            area = out.areas[-1]
-            area.name = f"hugetlb{m.group(2)}"
-            area.node = int(m.group(2))
-            area.lines.append(line)
+        m = _HUGETLB_RESERVED.match(line)
+        if m:
+            self.name_last_area(line, "hugetlb", int(m.group(2)), "created")
         return True
+
+    def name_last_area(self, line: str, kind: str, node: int, status: str,
+                       reason: str | None = None) -> None:
+        """Name the area printed just before ``line`` (``cma: Reserved ...`` / ``cma: Failed
+        to reserve ...``, which name none) ``<kind><node>``, when its status is the one
+        ``line`` reports: a failure names only a failed area, a reservation a created one."""
+        areas = self.out.areas
+        if not areas or areas[-1].status != status:
+            return
+        area = areas[-1]
+        area.name = f"{kind}{node}"
+        area.node = node
+        area.reason = area.reason or reason
+        area.lines.append(line)
 
     def cma_line(self, line: str) -> None:
         out = self.out

@@ -170,3 +170,53 @@ def test_parse_log_never_raises_on_huge_numbers() -> None:
         "cma: Reserved " + "9" * 5000 + " MiB at 0x1\nMemory limited to " + "9" * 5000 + "MB"
     )
     assert p.default_area is None and p.memory_limit_mb is None
+
+
+def _boot_log(case: str) -> str:
+    path = Path(__file__).parent / "boots" / case / "boot.log.gz"
+    return gzip.decompress(path.read_bytes()).decode()
+
+
+def test_reservation_failed_names_the_failed_area_in_every_form() -> None:
+    # "<prefix>: reservation failed: err %d, node %d", as the recorded boots print it:
+    # "cma: dma_pernuma_cma_reserve: " (<6.7), "cma: dma_numa_cma_reserve: " (6.7+, for
+    # cma_pernuma= and numa_cma= alike), "hugetlb_cma: "; each follows "cma: Failed to reserve"
+    cases = {
+        "arm64-6.1/numa2-pernuma-big": [("pernuma0", 0, "err -12"), ("pernuma1", 1, "err -12")],
+        "arm64-sid/numa2-pernuma-big": [("numa0", 0, "err -12"), ("numa1", 1, "err -12")],
+        "arm64-sid/numa1-pernuma-slots": [("numa0", 0, "no CMA slot left")],  # says why
+        "arm64-6.12/numa1-hugetlb-2g": [("hugetlb0", 0, "err -12")],
+        "arm64-sid-16k/numa1-hugetlb-2g": [("hugetlb0", 0, "err -12")],
+    }
+    for case, expected in cases.items():
+        log = parse_log(_boot_log(case))
+        failed = [a for a in log.areas if a.status == "failed"]
+        assert [(a.name, a.node, a.reason) for a in failed] == expected, case
+        assert all("reservation failed" in a.lines[-1] for a in failed), case
+        assert log.default_area is None or log.default_area.status == "created", case
+
+
+def test_hugetlb_reserved_names_the_created_area() -> None:
+    for case in ("arm64-6.1/numa2-hugetlb", "arm64-sid-16k/numa2-hugetlb"):
+        log = parse_log(_boot_log(case))
+        hugetlb = [a for a in log.areas if a.name.startswith("hugetlb")]
+        assert [(a.name, a.node, a.status) for a in hugetlb] == [
+            ("hugetlb0", 0, "created"), ("hugetlb1", 1, "created")], case
+
+
+def test_area_message_names_only_an_area_of_its_status() -> None:
+    # a failure names only a failed area, a reservation only a created one: the line after
+    # an area of the other status (the kernel printed nothing for the area it means) leaves
+    # that area as it is, the default area included
+    reserved = "cma: Reserved 64 MiB at 0x00000000fb000000\n"
+    failed = "cma: Failed to reserve 16 MiB\n"
+    for before, line in [
+        (reserved, "cma: dma_numa_cma_reserve: reservation failed: err -12, node 0"),
+        (reserved, "cma: dma_pernuma_cma_reserve: reservation failed: err -12, node 0"),
+        (reserved, "hugetlb_cma: reservation failed: err -12, node 0"),
+        (failed, "hugetlb_cma: reserved 1024 MiB on node 0"),
+    ]:
+        log = parse_log(before + line + "\n")
+        (area,) = log.areas
+        assert (area.name, area.node, area.reason) == ("reserved", None, None), line
+        assert line in log.lines
