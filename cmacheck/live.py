@@ -23,6 +23,7 @@ import errno
 import os
 import re
 
+from cmacheck.dryrun import SZ_64K
 from cmacheck.errors import InputError
 from cmacheck.records import record
 
@@ -99,20 +100,22 @@ def kernel_span(iomem: str) -> tuple[int, int] | None:
     return start, end - start
 
 
-SZ_64K = 0x10000
-
-
 def code_starts_at_stext(version: tuple[int, int, int]) -> bool:
     """Whether arm64 /proc/iomem ``Kernel code`` (and the kernel's own memblock reservation of
     its image) starts at ``_stext``, 64 KiB (SEGMENT_ALIGN, arch/arm64/kernel/vmlinux.lds.S)
-    after the Image start ``_text``, rather than at ``_text`` itself: the data row
-    ``arm64.kernel_reserved_from_stext`` of cmacheck.kernel.changes (5.11 to 6.17.3, not in
-    6.12.54+; recorded boots and tools/record_live.py captures: 6.1.192 from load + 64 KiB,
-    6.12.117 and 7.2.13 from the load address)."""
-    from cmacheck.kernel.changes import CHANGES
-    from cmacheck.kernel.versions import resolve
+    after the Image start ``_text``, rather than at ``_text`` itself: the kernel model's
+    ``kernel_reserved_from_stext`` (the row ``arm64.kernel_reserved_from_stext`` of
+    cmacheck.kernel.changes: 5.11 to 6.17.3, not in 6.12.54+; recorded boots and
+    tools/record_live.py captures: 6.1.192 from load + 64 KiB, 6.12.117 and 7.2.13 from the
+    load address), which the dry run's own reservation of the image reads too.  A version
+    only, no Kconfig symbols: the row depends on nothing else (kernel_model is cached).
 
-    return bool(resolve(CHANGES, "arm64.kernel_reserved_from_stext", version).value)
+    Raises:
+        ValueError: version outside the modelled range (as for the dry run).
+    """
+    from cmacheck.kernel import kernel_model
+
+    return kernel_model(version, "arm64", {}).kernel_reserved_from_stext
 
 
 def arm64_image_placement(

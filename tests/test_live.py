@@ -201,3 +201,21 @@ def test_capture_kernel_code_start(root: Path) -> None:
 )
 def test_code_starts_at_stext(version: tuple[int, int, int], stext: bool) -> None:
     assert code_starts_at_stext(version) is stext
+
+
+def test_code_starts_at_stext_is_the_models() -> None:
+    # one source for the 64 KiB shift: the kernel model the dry run reserves the image with
+    # (its kernel_range adds back what arm64_image_placement takes off)
+    from cmacheck.dryrun import SZ_64K
+    from cmacheck.kernel import kernel_model
+    from cmacheck.live import arm64_image_placement
+
+    for version in ((6, 1, 192), (6, 12, 117), (7, 2, 13)):
+        model = kernel_model(version, "arm64", {"CMA_AREAS": "19"})
+        assert code_starts_at_stext(version) is model.kernel_reserved_from_stext
+        shift = SZ_64K if model.kernel_reserved_from_stext else 0
+        assert arm64_image_placement((0x4121_0000, 0x20_0000), version) == (
+            0x4121_0000 - shift, 0x20_0000 + shift)
+    assert arm64_image_placement((0x4121_0000, 0x20_0000), None) == (0x4121_0000, 0x20_0000)
+    with pytest.raises(ValueError, match="outside the modelled range"):
+        code_starts_at_stext((4, 19, 0))
