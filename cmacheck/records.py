@@ -163,11 +163,18 @@ of up to this many fields, compiled with the package like any module."""
 
 
 def _template_source(name: str, n: int, frozen: bool, factories: tuple[int, ...] = (),
-                     post_init: bool = False) -> str:
+                     post_init: bool = False, typed: bool = False) -> str:
     """``def name(self, _0, _1, ...)`` storing each ``_i`` in attribute ``_i``; factory fields
-    default to ``_FACTORY`` and call ``_f<i>()``."""
-    params = "".join(f", _{i}: Any" for i in range(n))
-    lines = [f"def {name}(self: Any{params}) -> None:"]
+    default to ``_FACTORY`` and call ``_f<i>()``.
+
+    Only the code object is used (:func:`_init` makes the function and its annotations), so
+    the text compiled at run time has no annotations; ``typed``: ``Any`` / ``-> None`` all
+    the same, for the generated module, which mypy --strict checks (an unannotated def there
+    would need a per-file ``allow-untyped-defs``).  Annotations are not part of the code
+    object: both forms compile to the same code."""
+    ann, ret = (": Any", " -> None") if typed else ("", "")
+    params = "".join(f", _{i}{ann}" for i in range(n))
+    lines = [f"def {name}(self{ann}{params}){ret}:"]
     for i in factories:
         lines.append(f"    if _{i} is _FACTORY:\n        _{i} = _f{i}()")
     for i in range(n):
@@ -187,7 +194,7 @@ def prebuilt_source() -> str:
             'Callable\nfrom typing import Any\n\n_set: Callable[[Any, str, Any], None] = '
             'object.__setattr__\n')
     return "\n\n".join([head, *(
-        _template_source(f"{'frozen' if frozen else 'mutable'}_{n}", n, frozen)
+        _template_source(f"{'frozen' if frozen else 'mutable'}_{n}", n, frozen, typed=True)
         for frozen in (True, False) for n in range(PREBUILT + 1))])
 
 
@@ -202,7 +209,7 @@ def _template(n: int, frozen: bool, factories: tuple[int, ...], post_init: bool)
         return prebuilt.__code__
     scope: dict[str, Any] = {}
     # the text is made here from numbers only
-    exec(_template_source("__init__", n, frozen, factories, post_init), {"Any": Any}, scope)
+    exec(_template_source("__init__", n, frozen, factories, post_init), {}, scope)
     return scope["__init__"].__code__
 
 

@@ -182,6 +182,34 @@ def test_prebuilt_templates_are_generated_source() -> None:
     assert path.read_text() == records.prebuilt_source()
 
 
+@pytest.mark.parametrize("n", [0, 2, records.PREBUILT + 1])
+@pytest.mark.parametrize("frozen", [True, False])
+def test_template_annotations_are_only_for_mypy(n: int, frozen: bool) -> None:
+    # only a template's code object is used (annotations are not part of it): the text
+    # compiled at run time has none; the generated module keeps them for mypy --strict
+    def code(text: str) -> Any:
+        return next(c for c in compile(text, "t", "exec").co_consts if hasattr(c, "co_code"))
+
+    plain = records._template_source("__init__", n, frozen, (0,) if n else (), True)
+    typed = records._template_source("__init__", n, frozen, (0,) if n else (), True, typed=True)
+    assert "Any" not in plain and "->" not in plain
+    assert typed.count(": Any") == n + 1 and "-> None:" in typed
+    a, b = code(plain), code(typed)
+    assert (a.co_code, a.co_varnames, a.co_names, a.co_consts) == (
+        b.co_code, b.co_varnames, b.co_names, b.co_consts)
+    assert ": Any" in records.prebuilt_source()
+
+    @record(frozen=frozen)
+    class WithFactory:
+        items: list[int] = records.field(default_factory=list)
+
+        def __post_init__(self) -> None:
+            pass
+
+    assert WithFactory.__init__.__annotations__ == {"items": "list[int]", "return": None}
+    assert WithFactory().items == [] and WithFactory([1]).items == [1]
+
+
 @pytest.mark.parametrize("n", [0, 1, records.PREBUILT, records.PREBUILT + 1, 40])
 @pytest.mark.parametrize("frozen", [True, False])
 def test_every_width_builds(n: int, frozen: bool) -> None:
