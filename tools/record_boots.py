@@ -107,21 +107,29 @@ def hx(v: int) -> str:
     return f"0x{v:x}"
 
 
+def write_board(p: model.Plan, tmp: str) -> tuple[bytes, bytes]:
+    """Write ``p``'s board.dts in ``tmp``, compile it to board.dtb and write the boot stub
+    (stub.bin), the files :func:`qemu_argv` loads: (the DTB, the stub)."""
+    dts, dtb_path = os.path.join(tmp, "board.dts"), os.path.join(tmp, "board.dtb")
+    with open(dts, "w") as f:
+        f.write(p.dts)
+    compile_dts(dts, dtb_path)
+    with open(dtb_path, "rb") as f:
+        dtb = f.read()
+    assert int.from_bytes(dtb[4:8], "big") == len(dtb)  # the header's totalsize
+    stub = model.stub(p)
+    with open(os.path.join(tmp, "stub.bin"), "wb") as f:
+        f.write(stub)
+    return dtb, stub
+
+
 def record_one(case: model.Case, kinfo: dict, out_root: str, timeout: int,
                board_path: str | None, board_rel: str | None) -> str:
     p = model.plan(case, kinfo, board_path)
     kid = kinfo["kernel_id"]
     with tempfile.TemporaryDirectory(prefix=f"cmaboot-{kid}-{case.id}-") as tmp:
-        with open(os.path.join(tmp, "board.dts"), "w") as f:
-            f.write(p.dts)
-        compile_dts(os.path.join(tmp, "board.dts"), os.path.join(tmp, "board.dtb"))
-        with open(os.path.join(tmp, "board.dtb"), "rb") as f:
-            dtb = f.read()
-        totalsize = int.from_bytes(dtb[4:8], "big")
-        assert totalsize == len(dtb)
-        stub = model.stub(p)
-        with open(os.path.join(tmp, "stub.bin"), "wb") as f:
-            f.write(stub)
+        dtb, stub = write_board(p, tmp)
+        totalsize = len(dtb)
         kfile = "Image" if p.arch == "arm64" else "zImage"
         os.symlink(kinfo["image"], os.path.join(tmp, kfile))
         initrd_file = None

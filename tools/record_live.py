@@ -43,8 +43,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from boots import fetch as fetchmod
 from boots import model
 from boots.cases import NOMAP, SDP, cma_dyn, cma_static, dyn, st
-from boots.dts import compile_dts
-from record_boots import qemu_argv, qemu_version, run_qemu
+from record_boots import hx, qemu_argv, qemu_version, run_qemu, write_board
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_OUT = os.path.join(REPO, "tests", "live")
@@ -139,10 +138,6 @@ def elide(raw: bytes) -> bytes:
     return _SECTION.sub(repl, raw)
 
 
-def hx(v: int) -> str:
-    return f"0x{v:x}"
-
-
 def record(kid: str, scratch: str, out_root: str, timeout: int) -> str:
     kinfo = fetchmod.load_info(kid, scratch)
     if kinfo["arch"] != "arm64":
@@ -152,14 +147,7 @@ def record(kid: str, scratch: str, out_root: str, timeout: int) -> str:
     case = dataclasses.replace(LIVE_CASE, initrd_size=len(cpio))
     p = model.plan(case, kinfo)
     with tempfile.TemporaryDirectory(prefix=f"cmalive-{kid}-") as tmp:
-        with open(os.path.join(tmp, "board.dts"), "w") as f:
-            f.write(p.dts)
-        compile_dts(os.path.join(tmp, "board.dts"), os.path.join(tmp, "board.dtb"))
-        with open(os.path.join(tmp, "board.dtb"), "rb") as f:
-            dtb = f.read()
-        stub = model.stub(p)
-        with open(os.path.join(tmp, "stub.bin"), "wb") as f:
-            f.write(stub)
+        dtb, stub = write_board(p, tmp)
         with open(os.path.join(tmp, "initrd.img"), "wb") as f:
             f.write(cpio)
         os.symlink(kinfo["image"], os.path.join(tmp, "Image"))

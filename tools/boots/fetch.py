@@ -66,6 +66,33 @@ def _run(cmd: list[str], cwd: str | None = None) -> str:
     return subprocess.run(cmd, cwd=cwd, check=True, capture_output=True, text=True).stdout
 
 
+def _debs(pkg: str, ver: str, where: str) -> list[str]:
+    """The .deb files of exactly ``pkg`` ``ver`` in ``where`` (apt-get download writes an
+    epoch's colon as %3a: busybox-static_1%3a1.37.0-6_arm64.deb)."""
+    names = {ver.replace(":", "%3a"), ver.split(":")[-1]}
+    return sorted(d for name in names
+                  for d in glob.glob(os.path.join(where, glob.escape(f"{pkg}_{name}_") + "*.deb")))
+
+
+def _download(o: list[str], pkg: str, ver: str, where: str, root: str,
+              unpacked: bool) -> str:
+    """``apt-get download pkg=ver`` into ``where`` unless that very version is there already
+    (a .deb of another version left from an earlier fetch is never taken), then
+    ``dpkg-deb -x`` it into ``root`` unless ``unpacked``; returns the .deb's path."""
+    debs = _debs(pkg, ver, where)
+    if not debs:
+        subprocess.run(["apt-get", *o, "download", f"{pkg}={ver}"], cwd=where, check=True,
+                       capture_output=True)
+        debs = _debs(pkg, ver, where)
+        if not debs:
+            raise RuntimeError(f"apt-get download {pkg}={ver} left no {pkg}_{ver}_*.deb "
+                               f"in {where}")
+    deb = debs[-1]
+    if not unpacked:
+        subprocess.run(["dpkg-deb", "-x", deb, root], check=True)
+    return deb
+
+
 def resolve(spec: KernelSpec, scratch: str) -> tuple[str, str]:
     """Return (package, version) of the image package the meta package depends on."""
     o = _apt_opts(scratch, spec.suite, spec.arch)
@@ -102,15 +129,8 @@ def fetch(kid: str, scratch: str = DEFAULT_SCRATCH, update: bool = True) -> dict
             # a newer package: start from a clean unpack directory
             import shutil
             shutil.rmtree(os.path.join(kdir, "root"), ignore_errors=True)
-    debs = glob.glob(os.path.join(kdir, f"{pkg}_{ver.split(':')[-1]}_*.deb"))
-    if not debs:
-        subprocess.run(["apt-get", *o, "download", f"{pkg}={ver}"], cwd=kdir, check=True,
-                       capture_output=True)
-        debs = glob.glob(os.path.join(kdir, f"{pkg}_{ver.split(':')[-1]}_*.deb"))
-    deb = sorted(debs)[-1]
     root = os.path.join(kdir, "root")
-    if not os.path.isdir(root):
-        subprocess.run(["dpkg-deb", "-x", deb, root], check=True)
+    deb = _download(o, pkg, ver, kdir, root, unpacked=os.path.isdir(root))
     info = {"kernel_id": kid, "suite": spec.suite, "arch": spec.arch, "package": pkg,
             "version": ver, "deb": os.path.basename(deb),
             "cpu": spec.cpu or ("cortex-a57" if spec.arch == "arm64" else "cortex-a15")}
@@ -120,26 +140,15 @@ def fetch(kid: str, scratch: str = DEFAULT_SCRATCH, update: bool = True) -> dict
     if binps:
         # Debian 7.x splits the image package: the kernel itself is in linux-binary-*
         binp = binps[0]
-        bdebs = glob.glob(os.path.join(kdir, f"{binp}_*.deb"))
-        if not bdebs:
-            subprocess.run(["apt-get", *o, "download", f"{binp}={ver}"], cwd=kdir, check=True,
-                           capture_output=True)
-            bdebs = glob.glob(os.path.join(kdir, f"{binp}_*.deb"))
-        if not _vmlinuz(root):
-            subprocess.run(["dpkg-deb", "-x", sorted(bdebs)[-1], root], check=True)
+        bdeb = _download(o, binp, ver, kdir, root, unpacked=bool(_vmlinuz(root)))
         info["binary_package"] = binp
-        info["binary_deb"] = os.path.basename(sorted(bdebs)[-1])
+        info["binary_deb"] = os.path.basename(bdeb)
         # ... and its .config (usr/lib/modules/<release>/config) in linux-base-*
         basep = [d.split()[0] for d in deps.replace("|", ",").split(",")
                  if d.strip().startswith("linux-base-")]
         if basep:
-            ldebs = glob.glob(os.path.join(kdir, f"{basep[0]}_*.deb"))
-            if not ldebs:
-                subprocess.run(["apt-get", *o, "download", f"{basep[0]}={ver}"], cwd=kdir,
-                               check=True, capture_output=True)
-                ldebs = glob.glob(os.path.join(kdir, f"{basep[0]}_*.deb"))
-            if not glob.glob(os.path.join(root, "usr", "lib", "modules", "*", "config")):
-                subprocess.run(["dpkg-deb", "-x", sorted(ldebs)[-1], root], check=True)
+            _download(o, basep[0], ver, kdir, root, unpacked=bool(
+                glob.glob(os.path.join(root, "usr", "lib", "modules", "*", "config"))))
             info["base_package"] = basep[0]
     info.update(prepare_image(kid, root, spec.arch))
     with open(os.path.join(kdir, "kernel.json"), "w") as f:
@@ -199,12 +208,6 @@ def load_info(kid: str, scratch: str = DEFAULT_SCRATCH) -> dict:
         return json.load(f)
 
 
-if __name__ == "__main__":
-    import sys
-    for k in sys.argv[1:]:
-        print(json.dumps(fetch(k), indent=1))
-
-
 def fetch_busybox(scratch: str = DEFAULT_SCRATCH, suite: str = "trixie",
                   arch: str = "arm64") -> dict:
     """Download and unpack Debian's ``busybox-static`` for ``arch`` (the userland of the
@@ -217,15 +220,15 @@ def fetch_busybox(scratch: str = DEFAULT_SCRATCH, suite: str = "trixie",
     ver = next(ln.split()[1] for ln in pol.splitlines() if ln.strip().startswith("Candidate:"))
     bdir = os.path.join(scratch, f"busybox-{suite}-{arch}")
     os.makedirs(bdir, exist_ok=True)
-    pattern = os.path.join(bdir, f"busybox-static_*{ver.split(':')[-1]}_*.deb")  # 1%3a...: epoch
-    if not glob.glob(pattern):
-        subprocess.run(["apt-get", *o, "download", f"busybox-static={ver}"], cwd=bdir,
-                       check=True, capture_output=True)
-    deb = sorted(glob.glob(pattern))[-1]
     root = os.path.join(bdir, "root")
-    if not os.path.isdir(root):
-        subprocess.run(["dpkg-deb", "-x", deb, root], check=True)
+    deb = _download(o, "busybox-static", ver, bdir, root, unpacked=os.path.isdir(root))
     return {"package": "busybox-static", "version": ver, "deb": os.path.basename(deb),
             "busybox": next(p for p in (os.path.join(root, "usr", "bin", "busybox"),
                                         os.path.join(root, "bin", "busybox"))
                             if os.path.isfile(p))}
+
+
+if __name__ == "__main__":
+    import sys
+    for k in sys.argv[1:]:
+        print(json.dumps(fetch(k), indent=1))
