@@ -50,9 +50,7 @@ __all__ = [
     "RegionFacts",
     "RegionOutcome",
     "arm64_early_allocations",
-    "classic_heapsort",
     "dry_run",
-    "kernel_heapsort",
 ]
 
 SZ_1K = 1 << 10
@@ -68,8 +66,6 @@ _ENODEV = -19
 _EBUSY = -16
 _ENOMEM = -12
 _ENOSPC = -28
-
-Cmp = Callable[[object, object], int]
 
 
 # ------------------------------------------------------------------------------------ inputs
@@ -193,45 +189,11 @@ class DryRun:
 # ------------------------------------------------------------------------- lib/sort.c replicas
 
 
-def kernel_heapsort(items: Sequence[object], cmp: Cmp) -> list[object]:
-    """lib/sort.c ``sort_r`` (5.1+): bottom-up heapsort, NOT stable (kernel-model.md §1.5).
-
-    Element indices instead of byte offsets; the swaps and comparisons are the kernel's, so the
-    order of equal elements is the kernel's too.
-    """
-    x = list(items)
-    n = len(x)
-    a = n // 2
-    if not a:
-        return x
-    while True:
-        if a:
-            a -= 1  # building the heap: sift down x[a]
-        else:
-            n -= 1
-            if not n:
-                break
-            x[0], x[n] = x[n], x[0]  # extract the root to the sorted tail
-        b = a
-        while True:
-            c = 2 * b + 1
-            d = c + 1
-            if d >= n:
-                break
-            b = c if cmp(x[c], x[d]) >= 0 else d
-        if d == n:  # last leaf without a sibling
-            b = c
-        while b != a and cmp(x[a], x[b]) >= 0:
-            b = (b - 1) // 2
-        c = b
-        while b != a:  # rotate x[a] into place along the path
-            b = (b - 1) // 2
-            x[b], x[c] = x[c], x[b]
-    return x
-
-
 def _kernel_heapsort_keyed(items: list[_Rec], keys: list[tuple[int, ...]]) -> list[_Rec]:
-    """:func:`kernel_heapsort` with ``cmp`` = comparing precomputed ``keys``: same swaps.
+    """lib/sort.c ``sort_r`` (5.1+): bottom-up heapsort, NOT stable (kernel-model.md §1.5),
+    with ``cmp`` = comparing precomputed ``keys``.  Element indices instead of byte offsets;
+    the swaps and comparisons are the kernel's, so the order of equal elements is the
+    kernel's too (checked against the literal transcription in tests/test_heapsort.py).
 
     Distinct keys have a single sorted order, which ``sorted`` gives directly; only equal keys
     need the heapsort (its order of equal elements is the kernel's).
@@ -269,29 +231,6 @@ def _kernel_heapsort_keyed(items: list[_Rec], keys: list[tuple[int, ...]]) -> li
             b = (b - 1) // 2
             x[b], x[c] = x[c], x[b]
             kx[b], kx[c] = kx[c], kx[b]
-    return x
-
-
-def classic_heapsort(items: Sequence[object], cmp: Cmp) -> list[object]:
-    """lib/sort.c before 5.1: textbook heapsort (left child wins ties), NOT stable."""
-    x = list(items)
-    n = len(x)
-
-    def sift(r: int, end: int) -> None:
-        while 2 * r + 1 < end:
-            c = 2 * r + 1
-            if c < end - 1 and cmp(x[c], x[c + 1]) < 0:
-                c += 1
-            if cmp(x[r], x[c]) >= 0:
-                break
-            x[r], x[c] = x[c], x[r]
-            r = c
-
-    for i in range(n // 2 - 1, -1, -1):
-        sift(i, n)
-    for i in range(n - 1, 0, -1):
-        x[0], x[i] = x[i], x[0]
-        sift(0, i)
     return x
 
 
@@ -638,8 +577,12 @@ def arm64_early_allocations(
     if not alloc("sparse_init: mem_section roots", _ARM64_SECTION_ROOTS.get(page, 131072), 64):
         return out
     # sparse_index_alloc: SECTIONS_PER_ROOT * sizeof(struct mem_section) = PAGE_SIZE, in the
-    # node of the first section
-    if not alloc("sparse_index_alloc", page, 64, nodes[0][1] if nodes else None):
+    # node of the first section: mm/sparse.c memblocks_present() walks memblock in address
+    # order (for_each_mem_pfn_range) and memory_present() -> sparse_index_init(section, nid)
+    # allocates the root for the lowest-address memory's node (not node 0 if that one is
+    # memoryless or higher up)
+    first = min((sp for _, sp in nodes if sp), key=lambda sp: sp[0][0], default=nodes[0][1])
+    if not alloc("sparse_index_alloc", page, 64, first):
         return out
     # sparse_buffer_init: section_map_size() = ALIGN(memmap of a section, PMD_SIZE) per present
     # section, aligned to it.  4K pages: vmemmap_populate_hugepages() uses the whole buffer
@@ -649,7 +592,8 @@ def arm64_early_allocations(
     pmd = page * (page // 8)
     per_section = (section // page) * _STRUCT_PAGE
     map_size = _align(per_section, pmd)
-    for i, (nid, spans) in enumerate(nodes):
+    tables = False  # the vmemmap PUD/PMD tables, allocated by the first memmap populated
+    for nid, spans in nodes:
         present = _chunk_count(list(spans) if multi else every, section)
         if not present and per_node:
             continue  # a node without memory (CPUs only) has no memmap
@@ -674,8 +618,10 @@ def arm64_early_allocations(
                 )
         if written is not None and not written(buf, buf_size, "sparse memmap buffer"):
             return out
-        if i == 0:
-            # the vmemmap PUD/PMD tables: one of each covers the memmap of every node here
+        if not tables:
+            # the vmemmap PUD/PMD tables: one of each covers the memmap of every node here;
+            # allocated by the first node that has a memmap (a memoryless node 0 has none)
+            tables = True
             alloc("vmemmap page table", page, page, spans)
             alloc("vmemmap page table", page, page, spans)
     return out
@@ -705,14 +651,19 @@ def dt_numa_nodes(
 ) -> tuple[list[tuple[int, NodeSpans]], str | None]:
     """The NUMA nodes arm64 brings online from the DT, with the memory of each.
 
-    drivers/of/of_numa.c + drivers/base/arch_numa.c ``numa_init(of_numa_init)``: CPU nodes with
-    ``numa-node-id`` mark their node parsed; every ``device_type = "memory"`` node with
-    ``numa-node-id`` gives its FIRST ``reg`` entry to that node (``of_address_to_resource(np,
-    0)``).  No node parsed -> "No NUMA configuration found"; any memory left without a node ->
-    "Warning: invalid memblk node"; both fall back to one fake node 0 holding all memory
-    (recorded arm64-6.1 numa1-*, numa2-mixed).  Online nodes are the parsed ones (a CPU-only
-    node is online without memory).  ``memory`` is memblock.memory as (start, end) ranges.
-    Returns (nodes sorted by id, why the fake node was used or None).
+    drivers/of/of_numa.c + drivers/base/arch_numa.c ``numa_init(of_numa_init)``:
+    ``of_numa_parse_cpu_nodes`` marks the node of every CPU with ``numa-node-id`` parsed ("Node
+    id %u exceeds maximum value" and skipped when >= MAX_NUMNODES).
+    ``of_numa_parse_memory_nodes`` gives EVERY ``reg`` entry of a ``device_type = "memory"``
+    node with ``numa-node-id`` to that node (``for (i = 0; !r && !of_address_to_resource(np, i,
+    &rsrc); i++) r = numa_add_memblk(nid, ...)``; ``reg``, not linux,usable-memory); a
+    memory node id >= MAX_NUMNODES ("Node id %u exceeds maximum value") or without a ``reg``
+    entry ("bad property in memory node") fails of_numa_init.  No node parsed -> "No NUMA
+    configuration found"; any memory left without a node -> "Warning: invalid memblk node";
+    all of these fall back to ``dummy_numa_init``: one fake node 0 holding all memory (recorded
+    arm64-6.1 numa1-*, numa2-mixed).  Online nodes are the parsed ones (a CPU-only node is
+    online without memory).  ``memory`` is memblock.memory as (start, end) ranges.
+    Returns (nodes sorted by id, why a DT with NUMA ids still gave the fake node, else None).
     """
     fake = [(0, tuple(memory))]
     parsed: set[int] = set()
@@ -727,13 +678,27 @@ def dt_numa_nodes(
     blocks: list[tuple[int, int, int]] = []  # (nid, start, end)
     for m in board.memory_nodes(dt, cells):
         nid = m.node.cell_value("numa-node-id")
-        if nid is None or not m.banks:
+        if nid is None:
             continue
-        bank = m.banks[0]
-        blocks.append((nid, bank.base, bank.base + bank.size))
+        path = m.node.path
+        if nid >= _MAX_NUMNODES:
+            return fake, (
+                f'{path}: numa-node-id {nid} >= MAX_NUMNODES {_MAX_NUMNODES} ("OF: NUMA: Node '
+                f'id {nid} exceeds maximum value", "bad property in memory node"): one fake node'
+            )
+        reg = m.node.prop("reg")
+        entries = board.decode_pairs(reg, cells) if reg is not None else None
+        if not entries:
+            return fake, (
+                f'{path}: numa-node-id without a usable reg ("OF: NUMA: bad property in memory '
+                'node"): one fake node'
+            )
+        for base, size in entries:
+            if size:
+                blocks.append((nid, base, base + size))
         parsed.add(nid)
     if not parsed:
-        return fake, "no numa-node-id in the DT: one node"
+        return fake, None  # "NUMA: No NUMA configuration found": the ordinary one-node case
     nodes: dict[int, list[tuple[int, int]]] = {nid: [] for nid in parsed}
     for start, end in memory:
         pos = start
@@ -742,12 +707,21 @@ def dt_numa_nodes(
             if a >= b:
                 continue
             if a > pos:
-                return fake, f"memory {pos:#x}-{a - 1:#x} has no NUMA node: one fake node"
-            if nid < _MAX_NUMNODES:
-                nodes[nid].append((a, b))
+                return fake, (
+                    f'memory {pos:#x}-{a - 1:#x} has no NUMA node ("NUMA: Warning: invalid '
+                    'memblk node"): one fake node'
+                )
+            spans = nodes[nid]
+            if spans and spans[-1][1] == a:  # memblock_set_node() merges same-node neighbours
+                spans[-1] = (spans[-1][0], b)
+            else:
+                spans.append((a, b))
             pos = b
         if pos < end:
-            return fake, f"memory {pos:#x}-{end - 1:#x} has no NUMA node: one fake node"
+            return fake, (
+                f'memory {pos:#x}-{end - 1:#x} has no NUMA node ("NUMA: Warning: invalid memblk '
+                'node"): one fake node'
+            )
     return sorted((nid, tuple(sorted(spans))) for nid, spans in nodes.items()), None
 
 
@@ -794,7 +768,6 @@ class _Replay:
             phys_addr_max=k.phys_addr_max,
         )
         self.log: list[str] = []
-        self.fixed_lines: dict[str, tuple[str, ...]] = {}  # lines(key) without arguments
         self.assumptions: list[str] = []
         self.regions: list[_Region] = []  # DT children and /memreserve/, processing order
         self.records: list[_Rec] = []  # the kernel's reserved_mem[] array
@@ -823,18 +796,8 @@ class _Replay:
 
     # ------------------------------------------------------------------ small helpers
 
-    def lines(self, key: str, *args: int | str) -> list[str]:
-        if args:
-            return self.k.log_lines(key, *args)
-        # a message without arguments ("not enough space ...", once per region beyond the
-        # array) renders the same every time
-        cached = self.fixed_lines.get(key)
-        if cached is None:
-            cached = self.fixed_lines[key] = tuple(self.k.log_lines(key))
-        return list(cached)
-
     def emit(self, region: _Region | None, key: str, *args: int | str) -> list[str]:
-        out = self.lines(key, *args)
+        out = self.k.log_lines(key, *args)
         self.log.extend(out)
         if region is not None:
             region.log.extend(out)
@@ -904,7 +867,7 @@ class _Replay:
             if mem is None:
                 return
             limit = mem & ~(page - 1)
-            self.log.extend(self.lines("memory_limited", limit >> 20))
+            self.log.extend(self.k.log_lines("memory_limited", limit >> 20))
             self.mb.mem_limit_remove_map(limit)
             if self.boot.kernel_addr is not None and self.boot.kernel_size:
                 self.mb.add(self.boot.kernel_addr, self.boot.kernel_size)
@@ -913,7 +876,7 @@ class _Replay:
                 return
             sizes = [s for s, _ in self.cmdline.mem_banks]
             limit = min(sizes) & ~(page - 1)
-            self.log.extend(self.lines("memory_limited", limit >> 20))
+            self.log.extend(self.k.log_lines("memory_limited", limit >> 20))
             self.mb.enforce_memory_limit(limit)
         else:
             # arch/arm/kernel/setup.c early_mem: the first mem= wipes memory, each adds a bank
@@ -1486,7 +1449,7 @@ class _Replay:
 
     def sort_records(self, recs: list[_Rec], key: str) -> list[_Rec]:
         # drivers/of/of_reserved_mem.c __rmem_cmp: base, then size (>=4.20), then (6.5-E5) the
-        # FDT node offset; sorted with lib/sort.c (kernel_heapsort)
+        # FDT node offset; sorted with lib/sort.c (_kernel_heapsort_keyed)
         keys: list[tuple[int, ...]]
         if key == "base,size,offset":
             keys = [(r.base, r.size, r.offset) for r in recs]
@@ -1529,7 +1492,7 @@ class _Replay:
         if node is None:
             return
         if not self.root_ok(node):
-            self.log.extend(self.lines("unsupported_node"))
+            self.log.extend(self.k.log_lines("unsupported_node"))
             for rn in kids:
                 r = self.new_region(rn)
                 r.reason = "/reserved-memory has the wrong #cells or no ranges: ignored"
@@ -1579,7 +1542,7 @@ class _Replay:
         statics: list[tuple[_Region, board.ReservedNode]] = []
         dynamics: list[tuple[_Region, board.ReservedNode]] = []
         if node is not None and not self.root_ok(node):
-            self.log.extend(self.lines("unsupported_node"))
+            self.log.extend(self.k.log_lines("unsupported_node"))
             for rn in kids:
                 r = self.new_region(rn)
                 r.reason = "/reserved-memory has the wrong #cells or no ranges: ignored"
@@ -1628,10 +1591,10 @@ class _Replay:
         """
         node, _ = self.find_rmem()
         if node is None:
-            self.log.extend(self.lines("no_node"))
+            self.log.extend(self.k.log_lines("no_node"))
             return True
         if self.late_unsupported:
-            self.log.extend(self.lines("unsupported_node"))
+            self.log.extend(self.k.log_lines("unsupported_node"))
             return True
         # alloc_reserved_mem_array: one memblock allocation for the final array
         # total_reserved_mem_cnt: every static whose reg was walked (failed ones too) and every
@@ -2042,7 +2005,9 @@ class _Replay:
                 self.nodes = [(0, memory)]
             else:
                 self.nodes, why = dt_numa_nodes(self.dt, self.cells, memory)
-                if why is None and len(self.nodes) > 1:
+                if why is not None:
+                    self.assumptions.append(f"NUMA: {why}")
+                elif len(self.nodes) > 1:
                     self.assumptions.append(
                         "NUMA nodes from the DT: "
                         + ", ".join(
@@ -2139,22 +2104,25 @@ class _Replay:
                     "of the default area)",
                 )
             )
-        if mode == "numa" and (pernuma or numa):
-            self.assumptions.append(
-                "per-NUMA CMA of 6.7-7.1 is modelled with the 7.2 rules (one area 'numa%d' per "
-                "node, numa_cma= before cma_pernuma=): not verified against a boot"
-            )
         for nid, spans in nodes:
-            # <6.7: one "pernuma%d" area per online node; 7.2 (recorded arm64-sid numa1-both):
-            # one "numa%d" area per node, numa_cma= overriding cma_pernuma= for its node
-            name, size = ((f"pernuma{nid}", pernuma) if mode == "pernuma"
-                          else (f"numa{nid}", numa.get(nid, 0) or pernuma))
-            if not size:
-                continue
-            region = self.cmdline_area(name, "numa-cma", size)
-            self.cma_declare(region, 0, size, 0, False, node=(nid, spans))
-            if region.status != "created":
-                self.emit(region, "numa_failed", func, region.err, nid)
+            # <6.7: one "pernuma%d" area per online node.  6.7-7.1 (kernel/dma/contiguous.c
+            # dma_numa_cma_reserve as merged by 'dma-contiguous: support numa CMA for
+            # specified node' v2): BOTH areas per online node, first "pernuma%d" with the
+            # cma_pernuma= size, then "numa%d" with the node's numa_cma= size.  7.2 (recorded
+            # arm64-sid numa1-both): one "numa%d" area, numa_cma= overriding cma_pernuma=.
+            if mode == "pernuma":
+                areas = [(f"pernuma{nid}", pernuma)]
+            elif mode == "numa":
+                areas = [(f"pernuma{nid}", pernuma), (f"numa{nid}", numa.get(nid, 0))]
+            else:
+                areas = [(f"numa{nid}", numa.get(nid, 0) or pernuma)]
+            for name, size in areas:
+                if not size:
+                    continue
+                region = self.cmdline_area(name, "numa-cma", size)
+                self.cma_declare(region, 0, size, 0, False, node=(nid, spans))
+                if region.status != "created":
+                    self.emit(region, "numa_failed", func, region.err, nid)
 
     def hugetlb_gigantic(self) -> int:
         """arm64 arch_hugetlb_cma_reserve order: PUD with 4K pages, else CONT_PMD (16K: 1 GiB,
@@ -2295,7 +2263,7 @@ class _Replay:
             self.assumptions.append(f"{region.name}: {region.reason}")
 
     def bootmem_cma_areas(self) -> None:
-        """arm64 bootmem_init after arch_numa_init: hugetlb CMA (<7.2), then (<6.7) pernuma
+        """arm64 bootmem_init after arch_numa_init: hugetlb CMA (<7.2), then (<6.5) pernuma
         CMA."""
         if self.k.hugetlb_cma_stage == "bootmem":
             self.hugetlb_cma_reserve()

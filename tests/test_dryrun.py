@@ -21,9 +21,7 @@ from cmacheck.dryrun import (
     DryRun,
     RegionOutcome,
     arm64_early_allocations,
-    classic_heapsort,
     dry_run,
-    kernel_heapsort,
     unflatten_size_estimate,
 )
 from cmacheck.kernel import KernelModel, kernel_model
@@ -155,36 +153,6 @@ QEMU_BOOT = BootChain(
 )
 
 SDP = 'compatible = "shared-dma-pool";'
-
-
-# ------------------------------------------------------------------ lib/sort.c (§1.5)
-
-
-def _cmp(a: object, b: object) -> int:
-    assert isinstance(a, tuple) and isinstance(b, tuple)
-    return int(a[0] > b[0]) - int(a[0] < b[0])
-
-
-def test_heapsort_is_the_kernels_unstable_order() -> None:
-    # [QEMU t26] DT order d0 d1 d2 s d3 (statics carry their base, dynamics 0)
-    items = [(0, "d0"), (0, "d1"), (0, "d2"), (0x5000_0000, "s"), (0, "d3")]
-    out = [x[1] for x in kernel_heapsort(items, _cmp)]  # type: ignore[index]
-    assert out == ["d0", "d2", "d1", "d3", "s"]
-    # n identical keys: d1 .. d(n-1), d0 (both algorithms)
-    same = [(0, f"d{i}") for i in range(6)]
-    expect = ["d1", "d2", "d3", "d4", "d5", "d0"]
-    assert [x[1] for x in kernel_heapsort(same, _cmp)] == expect  # type: ignore[index]
-    assert [x[1] for x in classic_heapsort(same, _cmp)] == expect  # type: ignore[index]
-
-
-def test_heapsort_sorts() -> None:
-    import random
-
-    rnd = random.Random(1)
-    for n in range(12):
-        items = [(rnd.randrange(5), i) for i in range(n)]
-        assert [x[0] for x in kernel_heapsort(items, _cmp)] == sorted(x[0] for x in items)  # type: ignore[index]
-        assert [x[0] for x in classic_heapsort(items, _cmp)] == sorted(x[0] for x in items)  # type: ignore[index]
 
 
 # ------------------------------------------------------- dynamic allocation order (§1.5)
@@ -841,6 +809,27 @@ def test_arm64_early_allocations_one_node(tmp_path: Path, version: tuple[int, in
     assert before_sparse[-1].what == ("alloc_bootmem_cpumask_var" if cpumask else "NODE_DATA")
 
 
+def test_sparse_memoryless_node_0_and_index_root_node(tmp_path: Path) -> None:
+    """mm/sparse.c: memblocks_present() walks memblock in address order, so sparse_index_init()
+    allocates the section root in the node of the LOWEST memory (node 1 here, node 0 lies
+    above it); the vmemmap tables come with the first memmap populated, so a memoryless
+    node 0 does not drop them."""
+    dt = build_dt(tmp_path)
+    lo, hi = RAM[0], RAM[0] + RAM[1]
+    mid = lo + RAM[1] // 2
+    mb = Memblock()
+    mb.add(*RAM)
+    split = [(0, ((mid, hi),)), (1, ((lo, mid),))]
+    out = arm64_early_allocations(mb, dt, model(K61), ARM64, nodes=split)
+    (root,) = [e for e in out if e.what == "sparse_index_alloc"]
+    assert lo <= root.base < mid
+    mb = Memblock()
+    mb.add(*RAM)
+    out = arm64_early_allocations(mb, dt, model(K61), ARM64, nodes=[(0, ()), (1, ((lo, hi),))])
+    assert [e.what for e in out].count("vmemmap page table") == 2
+    assert not any(e.what == "sparse memmap buffer node 0" for e in out)
+
+
 # ------------------------------------ command-line CMA areas and NUMA nodes (§2.5, §3.1)
 
 _TWO_NODES = (
@@ -875,6 +864,56 @@ def test_numa_node_without_id_falls_back_to_one_node(tmp_path: Path) -> None:
     extra = _TWO_NODES.replace(f"{first} numa-node-id = <0>;", first)
     r = run(build_dt(tmp_path, ram=(), root_extra=extra), model(K61), "", QEMU_BOOT)
     assert [n for n, _ in r.facts.numa_nodes] == [0]
+
+
+def test_numa_every_reg_entry_of_a_memory_node(tmp_path: Path) -> None:
+    """of_numa_parse_memory_nodes adds EVERY reg entry (``for (i = 0; !r &&
+    !of_address_to_resource(np, i, &rsrc); i++) numa_add_memblk(...)``): a node-0 memory node
+    with two entries gives node 0 both ranges, no fake node."""
+    extra = _TWO_NODES.replace(
+        "reg = <0 0x40000000 0 0x40000000>;",
+        "reg = <0 0x40000000 0 0x20000000 0 0x60000000 0 0x20000000>;",
+    )
+    r = run(build_dt(tmp_path, ram=(), root_extra=extra), model(K61), "", QEMU_BOOT)
+    assert r.facts.numa_nodes == (
+        (0, ((0x4000_0000, 0x8000_0000),)),
+        (1, ((0x8000_0000, 0xC000_0000),)),
+    )
+    assert not any(a.startswith("NUMA: ") and "fake node" in a for a in r.assumptions)
+
+
+def test_numa_node_reads_reg_not_usable_memory(tmp_path: Path) -> None:
+    """of_address_to_resource() reads ``reg``: linux,usable-memory narrows memblock.memory but
+    not the node ranges, so the usable part still lies in node 1."""
+    extra = _TWO_NODES.replace(
+        "reg = <0 0x80000000 0 0x40000000>;",
+        "reg = <0 0x80000000 0 0x40000000>; linux,usable-memory = <0 0x80000000 0 0x20000000>;",
+    )
+    r = run(build_dt(tmp_path, ram=(), root_extra=extra), model(K61), "", QEMU_BOOT)
+    assert r.facts.numa_nodes == (
+        (0, ((0x4000_0000, 0x8000_0000),)),
+        (1, ((0x8000_0000, 0xA000_0000),)),
+    )
+
+
+def test_numa_node_id_out_of_range_falls_back_to_one_node(tmp_path: Path) -> None:
+    """A memory node's numa-node-id >= MAX_NUMNODES: "Node id %u exceeds maximum value", the
+    parse fails and numa_init falls back to dummy_numa_init's single node; said so."""
+    extra = _TWO_NODES.replace("numa-node-id = <1>;", "numa-node-id = <16>;")
+    r = run(build_dt(tmp_path, ram=(), root_extra=extra), model(K61), "", QEMU_BOOT)
+    assert r.facts.numa_nodes == ((0, ((0x4000_0000, 0xC000_0000),)),)
+    assert any("Node id 16 exceeds maximum value" in a for a in r.assumptions)
+
+
+def test_numa_fallback_reason_is_recorded(tmp_path: Path) -> None:
+    """The fake-node reason of a DT that has NUMA ids is an assumption; a DT without any gives
+    none (the ordinary one-node case)."""
+    first = "reg = <0 0x40000000 0 0x40000000>;"
+    extra = _TWO_NODES.replace(f"{first} numa-node-id = <0>;", first)
+    r = run(build_dt(tmp_path, ram=(), root_extra=extra), model(K61), "", QEMU_BOOT)
+    assert any("invalid memblk node" in a for a in r.assumptions)
+    one = run(build_dt(tmp_path), model(K61), "", QEMU_BOOT)
+    assert not any(a.startswith("NUMA: ") for a in one.assumptions)
 
 
 def test_pernuma_per_node_6_1(tmp_path: Path) -> None:
@@ -918,6 +957,33 @@ def test_numa_cma_7_2_after_default_and_override(tmp_path: Path) -> None:
     assert r.default_cma is not None and r.default_cma.base == 0xBBA0_0000
 
 
+@pytest.mark.parametrize("version", [(6, 7, 0), (6, 9, 0), (7, 1, 0)])
+def test_numa_cma_6_7_to_7_1_declares_both_areas(
+    tmp_path: Path, version: tuple[int, int, int]
+) -> None:
+    """kernel/dma/contiguous.c dma_numa_cma_reserve, 6.7-7.1 ('dma-contiguous: support numa
+    CMA for specified node' v2): per online node ``if (pernuma_size_bytes)`` a "pernuma%d"
+    area, then ``if (numa_cma_size[nid])`` a "numa%d" area -- both, no override (7.2 keeps
+    one)."""
+    syms = {**ARM64, "CMA_AREAS": "20", "DMA_NUMA_CMA": "y"}
+    r = run(
+        build_dt(tmp_path),
+        model(version, DMA_NUMA_CMA="y"),
+        "cma_pernuma=16M numa_cma=0:32M",
+        QEMU_BOOT,
+        syms,
+    )
+    assert [(n, s, size) for n, s, _, size in _areas(r)] == [
+        ("pernuma0", "created", 16),
+        ("numa0", "created", 32),
+    ]
+    assert not any("7.2 rules" in a for a in r.assumptions)
+    only_pernuma = run(
+        build_dt(tmp_path), model(version, DMA_NUMA_CMA="y"), "cma_pernuma=16M", QEMU_BOOT, syms
+    )
+    assert [n for n, _, _, _ in _areas(only_pernuma)] == ["pernuma0"]
+
+
 @pytest.mark.parametrize(
     ("version", "base"),
     [(K61, 0x7FA0_0000), (K612, None)],
@@ -945,28 +1011,6 @@ def test_hugetlb_size_and_offline_node_notes(tmp_path: Path) -> None:
 
 
 # ------------------------------------------- fast paths against literal transcriptions
-
-
-def test_record_sort_keys_give_the_kernel_heapsort_order() -> None:
-    """The reserved_mem[] sort compares precomputed keys (and uses sorted() when they are all
-    distinct): the order must stay kernel_heapsort's, equal keys included."""
-    import random
-
-    from cmacheck.dryrun import _kernel_heapsort_keyed
-
-    rnd = random.Random(7)
-    for _ in range(500):
-        n = rnd.choice([0, 1, 2, 3, 5, 9, 30, 100])
-        spread = rnd.choice([1, 2, 4, 1 << 20])
-        items = [((rnd.randrange(spread), rnd.randrange(spread)), i) for i in range(n)]
-
-        def cmp(a: object, b: object) -> int:
-            assert isinstance(a, tuple) and isinstance(b, tuple)
-            return int(a[0] > b[0]) - int(a[0] < b[0])
-
-        want = kernel_heapsort(items, cmp)
-        got = _kernel_heapsort_keyed(items, [k for k, _ in items])  # type: ignore[arg-type]
-        assert got == want
 
 
 def _literal_unflatten(dt: DeviceTree, node_bytes: int, prop_bytes: int) -> int:

@@ -14,6 +14,7 @@ import pytest
 from cmacheck import records
 from cmacheck.kernel import ERAS, MESSAGE_KEYS, KernelModel, kernel_model, parse_version
 from cmacheck.kernel.arch import arm_lowmem_end, zone_dma_bits
+from cmacheck.kernel.arch import lpae as arch_lpae
 from cmacheck.kernel.changes import CHANGES
 from cmacheck.kernel.model import fact_names
 from cmacheck.kernel.printk import kprintf
@@ -444,7 +445,8 @@ def test_phys_addr_width() -> None:
     arm = model("6.1", "arm")
     assert (arm.phys_addr_bits, arm.phys_addr_max) == (32, 0xFFFF_FFFF)
     lpae = model("6.1", "arm", ARM_LPAE="y")
-    assert lpae.phys_addr_bits == 64 and lpae.lpae
+    assert lpae.phys_addr_bits == 64 and arch_lpae("arm", {"ARM_LPAE": "y"})
+    assert not arch_lpae("arm", {})
     assert model("6.1").phys_addr_max == (1 << 64) - 1
     assert model("6.1", "riscv64").phys_addr_bits == 64
     assert (model("6.1", "arm").command_line_size, model("6.1", "riscv64").command_line_size) == (
@@ -656,3 +658,19 @@ def test_model_is_frozen_and_hashable() -> None:
     assert hash(m) == hash(model("6.1"))
     assert m.pageblock_bytes == 2 * MiB or m.pageblock_bytes == 4 * MiB
     assert m.max_page_order == 10
+
+
+def test_msg_lookup_is_the_messages_table() -> None:
+    """msg() reads a dict built once from ``messages``: same answers as scanning the table,
+    unknown keys still KeyError, and records.replace() rebuilds it from new messages."""
+    m = model("6.1")
+    for key, value in m.messages:
+        assert m.msg(key) is value
+    with pytest.raises(KeyError, match="unknown kernel message"):
+        m.msg("no-such-message")
+    key = m.messages[0][0]
+    changed = records.replace(m, messages=tuple((k, None) for k, _ in m.messages))
+    assert changed.msg(key) is None and m.msg(key) is not None
+    assert changed.log_lines(key) == []
+    assert "message_index" not in repr(m)
+

@@ -91,6 +91,10 @@ _FVDL = (
     "Linden, 6.15)"
 )
 _NUMA = "'dma-contiguous: support numa CMA for specified node' (Yajun Deng, 6.7)"
+_PERNUMA_ALL = (
+    "'dma-contiguous: support per-numa CMA for all architectures' (Yajun Deng, 12 May 2023, "
+    "mm-stable -> 6.5)"
+)
 
 
 def _m(level: str, prefix: str, fmt: str) -> Msg:
@@ -935,12 +939,15 @@ CHANGES: tuple[Change, ...] = (
     ),
     # ------------------------------------------- command-line CMA areas (NUMA, hugetlb)
     # Where arm64 declares the cma_pernuma= / numa_cma= areas: bootmem_init after the NUMA
-    # node data and hugetlb CMA (<6.7), the start of dma_contiguous_reserve (6.7-7.1), its end
+    # node data and hugetlb CMA (<6.5), the start of dma_contiguous_reserve (6.5-7.1), its end
     # (7.2).  Recorded: arm64-6.1 numa1-pernuma (pernuma area above the memmap, default
-    # below it), arm64-sid numa1-pernuma.
+    # below it), arm64-sid numa1-pernuma.  The 6.5 move: 'dma-contiguous: support per-numa
+    # CMA for all architectures' drops dma_pernuma_cma_reserve() from arm64 bootmem_init and
+    # calls it first thing in dma_contiguous_reserve (contiguous.c blob 6ea80ae42622 ->
+    # 26a8e5365fcd, the blob the 6.7 numa_cma= patch of 11 Jul 2023 applies to).
     Change("cma.numa_stage", _B, "none", _T54, "SRC"),
     Change("cma.numa_stage", (5, 10, 0), "bootmem", _T510 + " arm64 bootmem_init", "SRC"),
-    Change("cma.numa_stage", (6, 7, 0), "contiguous-start", _NUMA, "INF"),
+    Change("cma.numa_stage", (6, 5, 0), "contiguous-start", _PERNUMA_ALL, "HIST"),
     Change("cma.numa_stage", (7, 2, 0), "contiguous-end", _T72 + "; recorded arm64-sid", "SRC"),
     # hugetlb_cma_reserve: size rules and alignment.  <=6.14: sizes below one gigantic page
     # are dropped ("should be at least"), others rounded up to whole gigantic pages.  7.2:

@@ -27,7 +27,7 @@ from cmacheck.kernel.versions import (
     parse_version,
     resolve,
 )
-from cmacheck.records import fields, record
+from cmacheck.records import field, fields, record
 
 __all__ = ["ERAS", "EraInfo", "KernelModel", "kernel_model", "parse_version"]
 
@@ -102,12 +102,15 @@ class KernelModel:
     def __init__(self, **facts: Any) -> None:
         # Written by hand: @record would compile a 73-parameter __init__ on every start of
         # the program, for the one model a run builds; this one also names what is wrong.
+        facts.pop("message_index", None)  # derived: records.replace() hands the old one back
         if facts.keys() != _FACT_NAMES:
             missing = sorted(_FACT_NAMES - facts.keys())
             extra = sorted(facts.keys() - _FACT_NAMES)
             raise TypeError(f"KernelModel: missing facts {missing}, unknown facts {extra}")
         for name, value in facts.items():
             object.__setattr__(self, name, value)
+        # msg() is called for every emitted line: one dict, built once per (lru-cached) model
+        object.__setattr__(self, "message_index", dict(facts["messages"]))
 
     version: Version  # (major, minor, sublevel)
     arch: str  # "arm64" | "arm" | "riscv64"
@@ -139,7 +142,6 @@ class KernelModel:
     phys_addr_max: int  # PHYS_ADDR_MAX
     phys_mask_end: int  # 1 << physical address bits (arm64 PHYS_MASK + 1)
     command_line_size: int  # COMMAND_LINE_SIZE (bootargs truncated to this - 1)
-    lpae: bool  # CONFIG_ARM_LPAE (arm only)
     highmem: bool  # CONFIG_HIGHMEM (arm only)
     arm_page_offset: int  # arm: PAGE_OFFSET from VMSPLIT_* / CONFIG_PAGE_OFFSET; 0 elsewhere
     zone_dma: bool  # CONFIG_ZONE_DMA
@@ -204,6 +206,8 @@ class KernelModel:
     # -- messages and provenance
     messages: tuple[tuple[str, Msg | None], ...]
     citations: tuple[tuple[str, str], ...]
+    # derived from ``messages`` by __init__ (not a fact): key -> Msg | None, for msg()
+    message_index: Mapping[str, Msg | None] = field(repr=False, compare=False)
 
     @property
     def pageblock_bytes(self) -> int:
@@ -231,10 +235,10 @@ class KernelModel:
         Raises:
             KeyError: unknown message key.
         """
-        for name, value in self.messages:
-            if name == key:
-                return value
-        raise KeyError(f"unknown kernel message {key!r}")
+        try:
+            return self.message_index[key]
+        except KeyError:
+            raise KeyError(f"unknown kernel message {key!r}") from None
 
     def log_lines(self, key: str, *args: int | str) -> list[str]:
         """Exact log lines the kernel prints for message ``key`` with ``args`` ([] if none)."""
@@ -306,7 +310,7 @@ class KernelModel:
 
 
 MESSAGE_KEYS: tuple[str, ...] = _MESSAGE_KEYS
-_FACT_NAMES = frozenset(f.name for f in fields(KernelModel))
+_FACT_NAMES = frozenset(f.name for f in fields(KernelModel)) - {"message_index"}
 
 
 def _section_size_bits(arch: str, page_size: int, arm64_bits: int) -> int:
@@ -490,7 +494,6 @@ def _kernel_model(
         phys_addr_max=(1 << pbits) - 1,
         phys_mask_end=1 << _arch.pa_bits(arch, symbols),
         command_line_size=_arch.COMMAND_LINE_SIZE[arch],
-        lpae=_arch.lpae(arch, symbols),
         highmem=arch == "arm" and is_enabled(symbols, "HIGHMEM"),
         arm_page_offset=_arch.arm_page_offset(symbols) if arch == "arm" else 0,
         zone_dma=is_enabled(symbols, "ZONE_DMA"),
