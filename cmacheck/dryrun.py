@@ -2025,8 +2025,8 @@ class _Replay:
         return self.k.cma_numa_stage
 
     def numa_cma_built(self) -> bool:
-        """CONFIG_DMA_PERNUMA_CMA (<6.7, Kconfig default NUMA && ARM64) or CONFIG_DMA_NUMA_CMA
-        (6.7+, default n): without it cma_pernuma= / numa_cma= are unknown parameters."""
+        """CONFIG_DMA_PERNUMA_CMA (<6.7) or CONFIG_DMA_NUMA_CMA (6.7+), as the bundled Kconfig
+        model evaluates them: without it cma_pernuma= / numa_cma= are unknown parameters."""
         mode = self.k.cma_numa_mode
         if mode == "none" or not self.k.numa:
             return False

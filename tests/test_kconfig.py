@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cmacheck.errors import InputError, UsageError
-from cmacheck.load.kconfig import ConfigProblem, KernelConfig, load_config
+from cmacheck.load.kconfig import ConfigProblem, KernelConfig, default_symbols, load_config
 
 DATA = Path(__file__).parent / "data" / "kconfig"
 DEBIAN_ARM64 = DATA / "debian-6.1-arm64.config.gz"
@@ -733,3 +733,14 @@ def test_alternation_matches_exactly_the_names(names: list[str]) -> None:
     pattern = re.compile(f"(?:{_alternation(names)})\\Z")
     for word in [*names, "CM", "CMA_", "ABCD", "", "C", "XX", "AxB"]:
         assert bool(pattern.match(word)) == (word in names), word
+
+
+@pytest.mark.parametrize(("version", "arch", "pernuma"), [
+    ((6, 1, 0), "arm64", "y"), ((6, 4, 0), "riscv64", "n"),  # default NUMA && ARM64 (6.1 tree)
+    ((6, 5, 0), "riscv64", "y"), ((6, 6, 0), "arm64", "y"),  # default NUMA from 6.5
+])
+def test_dma_pernuma_cma_default(version: tuple[int, int, int], arch: str, pernuma: str) -> None:
+    symbols = default_symbols(arch, version, {"NUMA": "y"})
+    assert symbols["DMA_PERNUMA_CMA"] == pernuma
+    # DMA_NUMA_CMA (6.7+) has no default in the 6.12.117 and 7.2.13 trees
+    assert default_symbols(arch, (7, 2, 0), {"NUMA": "y"})["DMA_NUMA_CMA"] == "n"
