@@ -15,7 +15,7 @@ from cmacheck.context import CMDLINE_OPTION, CmdlinePart, Context, build_context
 from cmacheck.dryrun import BootChain, dry_run
 from cmacheck.errors import InputError, UsageError
 from cmacheck.findings import Finding, Hit, Severity
-from cmacheck.kernel import kernel_model, parse_version
+from cmacheck.kernel import KernelModel, kernel_model, parse_version
 from cmacheck.load.cmdline import (
     Cmdline,
     compose_cmdline,
@@ -334,11 +334,9 @@ def run(inputs: Inputs, *, selected: Iterable[rules.Rule] = rules.ALL,
     plan = run_.cma_size_plan if run_ is not None else None
     if plan is None and kernel is not None:
         # RAM unknown: no replay, but the size decision does not need placement.
-        plan = plan_cma_size(cmdline=cmdline, symbols=symbols,
+        plan = plan_cma_size(kernel=kernel, cmdline=cmdline, symbols=symbols,
                              dt_default=_dt_default(base_ctx, kernel, cmdline),
-                             phys_mem_size=None,
-                             page_size=kernel.page_size, arch=kernel.arch,
-                             version=kernel.version)
+                             phys_mem_size=None)
     workload = _workload(inputs, run_, kernel, dt, symbols) if inputs.workload else None
     ctx = build_context(dt, config=config, cmdline=cmdline, ram=ram, kernel=kernel, run=run_,
                         cma_plan=plan, comparison=comparison,
@@ -408,7 +406,7 @@ def _schema(dt: DeviceTree) -> Any:
         return str(e)
 
 
-def _dt_default(ctx: Context, kernel: Any, cmdline: Cmdline) -> DtDefault | None:
+def _dt_default(ctx: Context, kernel: KernelModel, cmdline: Cmdline) -> DtDefault | None:
     """The linux,cma-default region as declared (without RAM there is no replay to ask)."""
     candidates = []
     for r in ctx.rmem.children:
@@ -423,8 +421,7 @@ def _dt_default(ctx: Context, kernel: Any, cmdline: Cmdline) -> DtDefault | None
             cma_pool=(r.available and r.reusable and not r.no_map
                       and r.is_compatible("shared-dma-pool")),
         ))
-    return dt_default(candidates, arch=kernel.arch, version=kernel.version, cmdline=cmdline,
-                      dt_after_cma=kernel.default_cma_before_dt_scan)
+    return dt_default(candidates, kernel=kernel, cmdline=cmdline)
 
 
 def _version(inputs: Inputs, config: KernelConfig | None) -> tuple[int, int, int] | None:

@@ -1,7 +1,8 @@
 """The default CMA area's size, and which input decided it.
 
-The kernel facts that change between versions are data rows of cmacheck.kernel.changes, named
-below (the specification they come from is ../shared/docs/kernel-model.md, §2.1-§2.4).
+The kernel facts that change between versions come from the :class:`KernelModel` of the kernel
+being checked (its data rows in cmacheck.kernel.changes are named below; the specification they
+come from is ../shared/docs/kernel-model.md, §2.1-§2.4).
 
 The kernel decides the default area in kernel/dma/contiguous.c (drivers/base/dma-contiguous.c
 before 5.0), in this order:
@@ -42,11 +43,14 @@ CMA alignment (``aligned_size``). Placement (base, limits) comes from the memblo
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from cmacheck.load.cmdline import Cmdline
 from cmacheck.records import record
 from cmacheck.units import format_size, hexaddr
+
+if TYPE_CHECKING:
+    from cmacheck.kernel import KernelModel
 
 CmaSource = Literal["cmdline", "dt", "kconfig", "none"]
 
@@ -151,36 +155,33 @@ def _kconfig_int(symbols: Mapping[str, str], name: str, notes: list[str]) -> int
         return 0
 
 
-def _restructured(version: tuple[int, int, int]) -> bool:
-    """The of_reserved_mem restructure (eras E5/E6; the ``era`` data rows)."""
-    from cmacheck.kernel.changes import CHANGES
-    from cmacheck.kernel.versions import resolve
-
-    return resolve(CHANGES, "era", version).value in ("E5", "E6")
-
-
-def _set_up_late(static: bool, arch: str, version: tuple[int, int, int],
-                 dt_after_cma: bool) -> bool:
-    """Does ``rmem_cma_setup`` run for this region only after ``dma_contiguous_reserve()``?
+def _at_unflatten(static: bool, kernel: KernelModel) -> bool:
+    """Is a static region set up only at ``unflatten_device_tree``, after
+    ``dma_contiguous_reserve()``?
 
     arm32 (``arm_memblock_init``) and riscv (``setup_bootmem``) call ``dma_contiguous_reserve``
-    before ``unflatten_device_tree``, where E5/E6 set up static regions (rows ``era`` and
-    ``cma.static_default_early``); arm64 calls it in ``bootmem_init``, after.  riscv before 6.1
-    (``dt_after_cma``, row ``riscv.default_cma_before_dt_scan``) reserved the default area
-    before scanning ``/reserved-memory`` at all.
+    before ``unflatten_device_tree``, where E5/E6 set up static regions (row
+    ``cma.static_default_early``); arm64 calls it in ``bootmem_init``, after
+    (``static_cma_default_suppresses_kconfig_default``).
     """
-    if dt_after_cma:
-        return True
-    return static and arch in ("arm", "riscv64") and _restructured(version)
+    return static and not kernel.static_cma_default_suppresses_kconfig_default
+
+
+def _set_up_late(static: bool, kernel: KernelModel) -> bool:
+    """Does ``rmem_cma_setup`` run for this region only after ``dma_contiguous_reserve()``?
+
+    Static regions: see :func:`_at_unflatten`.  riscv before 6.1
+    (``default_cma_before_dt_scan``, row ``riscv.default_cma_before_dt_scan``) reserved the
+    default area before scanning ``/reserved-memory`` at all.
+    """
+    return kernel.default_cma_before_dt_scan or _at_unflatten(static, kernel)
 
 
 def dt_default(
     candidates: Sequence[DefaultCandidate],
     *,
-    arch: str,
-    version: tuple[int, int, int],
+    kernel: KernelModel,
     cmdline: Cmdline,
-    dt_after_cma: bool = False,
 ) -> DtDefault | None:
     """Which ``linux,cma-default`` region is the default CMA area.
 
@@ -195,22 +196,21 @@ def dt_default(
       size).
     * With a replay only regions that became CMA pools count (``outcome``); without one, the
       node's own properties (``cma_pool``).
-    * ``cma=`` from 5.6 (row ``cma.bypass_mode``) bypasses every such region: then the bypassed
-      one is returned, so that
-      the plan can say so (``plan_cma_size`` lets ``cma=`` win).
+    * ``cma=`` from 5.6 (``cma_bypass_mode``, row ``cma.bypass_mode``) bypasses every such
+      region: then the bypassed one is returned, so that the plan can say so
+      (``plan_cma_size`` lets ``cma=`` win).
     * ``late`` / ``early``: see :func:`_set_up_late` and :class:`DtDefault`.
     """
-    bypass = cmdline.cma is not None and cmdline_bypasses_dt_default(version)
+    bypass = cmdline.cma is not None and kernel.cma_bypass_mode != "none"
 
     def counts(c: DefaultCandidate) -> bool:
         if c.outcome is None:
             return c.cma_pool
         return c.outcome == ("bypassed" if bypass else "created")
 
-    restructured = _restructured(version)
     dynamic = [c for c in candidates if not c.static]
     static = [c for c in candidates if c.static]
-    if not restructured:
+    if kernel.era not in ("E5", "E6"):  # the of_reserved_mem restructure
         static.sort(key=lambda c: (c.base or 0, c.size or 0))  # stable: DT order on ties
     order = [c for c in dynamic + static if counts(c)]
     if not order:
@@ -219,10 +219,10 @@ def dt_default(
     if bypass:
         return DtDefault(path=last.path, size=last.size, static=last.static,
                          bypassed=tuple(c.path for c in order))
-    late = _set_up_late(last.static, arch, version, dt_after_cma)
+    late = _set_up_late(last.static, kernel)
     early = None
     if late:
-        before = [c for c in order if not _set_up_late(c.static, arch, version, dt_after_cma)]
+        before = [c for c in order if not _set_up_late(c.static, kernel)]
         early = before[-1] if before else None
     return DtDefault(
         path=last.path,
@@ -234,26 +234,15 @@ def dt_default(
     )
 
 
-def cmdline_bypasses_dt_default(version: tuple[int, int, int]) -> bool:
-    """Whether ``cma=`` makes ``rmem_cma_setup`` skip ``linux,cma-default`` regions (5.6+):
-    the data row ``cma.bypass_mode`` of cmacheck.kernel.changes."""
-    from cmacheck.kernel.changes import CHANGES
-    from cmacheck.kernel.versions import resolve
-
-    return resolve(CHANGES, "cma.bypass_mode", version).value != "none"
-
-
-def _bypass_message(node: str, version: tuple[int, int, int]) -> str:
-    """The line the kernel prints for a bypassed region (data row ``msg.cma_bypass``)."""
-    from cmacheck.kernel.changes import CHANGES
-    from cmacheck.kernel.printk import render
-    from cmacheck.kernel.versions import Msg, resolve
-
-    msg = resolve(CHANGES, "msg.cma_bypass", version).value
-    if not isinstance(msg, Msg):
-        return ""
-    name = node.rsplit("/", 1)[-1]
-    return render(msg, (name,) if "%s" in msg.fmt else ())[0]
+def _bypass_message(node: str, kernel: KernelModel) -> str:
+    """The line the kernel prints for a bypassed region (message ``cma_bypass``), rendered as
+    the dry run emits it: with the node name in ``rmem_cma_setup`` (``bypass-message``), without
+    in E6's ``node_validate`` (``skip-before-reserve``)."""
+    if kernel.cma_bypass_mode == "bypass-message":
+        lines = kernel.log_lines("cma_bypass", node.rsplit("/", 1)[-1])
+    else:
+        lines = kernel.log_lines("cma_bypass")
+    return lines[0] if lines else ""
 
 
 @record()
@@ -277,11 +266,11 @@ _PCT_SYM = "CONFIG_CMA_SIZE_PERCENTAGE"
 def _kconfig_size(
     symbols: Mapping[str, str],
     phys_mem_size: int | None,
-    page_size: int,
-    arch: str,
+    kernel: KernelModel,
     explain: list[str],
 ) -> _KconfigSize:
     """The Kconfig size, the one place that decides which symbol sized it (appends to explain)."""
+    page_size = kernel.page_size
     sel = [s for s in _SEL if symbols.get(f"CMA_SIZE_SEL_{s}") == "y"]
     mbytes = _kconfig_int(symbols, "CMA_SIZE_MBYTES", explain)
     pct = _kconfig_int(symbols, "CMA_SIZE_PERCENTAGE", explain)
@@ -308,7 +297,7 @@ def _kconfig_size(
         cma_pages = pages * pct // 100
         percent = cma_pages * page_size
         # (total_pages * pct / 100) << PAGE_SHIFT is computed in unsigned long: 32 bits on arm.
-        if arch == "arm" and percent >= 1 << 32:
+        if kernel.arch == "arm" and percent >= 1 << 32:
             percent &= (1 << 32) - 1
             explain.append(
                 f"32-bit arm computes the percentage in 32 bits: it wraps to {format_size(percent)}"
@@ -359,9 +348,9 @@ def _size_text(size: int | None) -> str:
     return "size unknown" if size is None else format_size(size)
 
 
-def _late_reason(dt: DtDefault, arch: str, version: tuple[int, int, int]) -> str:
-    ver = ".".join(map(str, version))
-    if dt.static and arch in ("arm", "riscv64") and _restructured(version):
+def _late_reason(dt: DtDefault, kernel: KernelModel) -> str:
+    arch, ver = kernel.arch, kernel.version_text
+    if _at_unflatten(dt.static, kernel):
         return (
             f"on {arch} {ver} dma_contiguous_reserve() runs before static /reserved-memory "
             "regions are set up (unflatten_device_tree), so no default CMA area exists yet"
@@ -372,12 +361,8 @@ def _late_reason(dt: DtDefault, arch: str, version: tuple[int, int, int]) -> str
     )
 
 
-def _late_replaces(dt: DtDefault, what: str, arch: str, version: tuple[int, int, int]) -> str:
-    when = (
-        "at unflatten_device_tree"
-        if dt.static and arch in ("arm", "riscv64") and _restructured(version)
-        else "later"
-    )
+def _late_replaces(dt: DtDefault, what: str, kernel: KernelModel) -> str:
+    when = "at unflatten_device_tree" if _at_unflatten(dt.static, kernel) else "later"
     return (
         f"{dt.path} (linux,cma-default, {_size_text(dt.size)}) is set up {when} and replaces "
         f"{what} as the default CMA area: dma_alloc_* for devices without a memory-region of "
@@ -387,19 +372,19 @@ def _late_replaces(dt: DtDefault, what: str, arch: str, version: tuple[int, int,
 
 def plan_cma_size(
     *,
+    kernel: KernelModel,
     cmdline: Cmdline,
     symbols: Mapping[str, str] | None,
     dt_default: DtDefault | None,
     phys_mem_size: int | None,
-    page_size: int,
-    arch: str,
-    version: tuple[int, int, int],
 ) -> CmaSizePlan:
     """Decide the default CMA area's requested size and where that decision came from.
 
-    ``symbols`` is the effective Kconfig without the CONFIG_ prefix (None: no .config given);
-    ``dt_default`` is the ``linux,cma-default`` region the caller expects ``rmem_cma_setup`` to
-    accept (a rejected one, e.g. misaligned, must not be passed); ``phys_mem_size`` is
+    ``kernel`` supplies the version/arch facts (``page_size`` too: the model already reflects a
+    ``--page-size`` what-if); ``symbols`` is the effective Kconfig without the CONFIG_ prefix
+    (None: no .config given); ``dt_default`` is the ``linux,cma-default`` region the caller
+    expects ``rmem_cma_setup`` to accept (a rejected one, e.g. misaligned, must not be passed);
+    ``phys_mem_size`` is
     memblock_phys_mem_size() when dma_contiguous_reserve runs (after ``mem=``), None when RAM is
     unknown. phys_addr_t is taken as 64-bit (32-bit arm without LPAE truncates ``cma=`` values).
     """
@@ -434,17 +419,17 @@ def plan_cma_size(
 
     kconfig: _KconfigSize | None = None
     if symbols is not None:
-        kconfig = _kconfig_size(symbols, phys_mem_size, page_size, arch, explain)
+        kconfig = _kconfig_size(symbols, phys_mem_size, kernel, explain)
     kconfig_size = kconfig.size if kconfig is not None else None
 
     def kconfig_ignored(because: str) -> None:
         if kconfig is not None and kconfig.size:
             ignored.append(f"{kconfig.text} is ignored: {because}")
 
-    # cma= bypasses linux,cma-default regions from 5.6 (row cma.bypass_mode); before, a DT
+    # cma= bypasses linux,cma-default regions from 5.6 (cma_bypass_mode); before, a DT
     # region that is already the default area when dma_contiguous_reserve() runs (not one set
     # up only afterwards) makes the kernel drop cma= silently.
-    bypass = cma is not None and cmdline_bypasses_dt_default(version)
+    bypass = cma is not None and kernel.cma_bypass_mode != "none"
     late = dt is not None and dt.late and dt.early is None
 
     size: int | None
@@ -480,12 +465,12 @@ def plan_cma_size(
         if dt is not None and not bypass:
             # set up after dma_contiguous_reserve() (late): it replaces the cmdline area
             source, node, size = "dt", dt.path, dt.size
-            explain.append(_late_replaces(dt, f"the {cma.text} area", arch, version))
+            explain.append(_late_replaces(dt, f"the {cma.text} area", kernel))
         elif dt is not None:
             for path in dt.bypassed or (dt.path,):
                 ignored.append(
                     f"{path} (linux,cma-default) is bypassed: {cma.text} takes precedence "
-                    f"(the kernel prints '{_bypass_message(path, version)}')"
+                    f"(the kernel prints '{_bypass_message(path, kernel)}')"
                 )
     elif dt is not None:
         source, node, size = "dt", dt.path, dt.size
@@ -497,7 +482,7 @@ def plan_cma_size(
                 "default CMA area when dma_contiguous_reserve() runs: no Kconfig area is "
                 "reserved"
             )
-            explain.append(_late_replaces(dt, dt.early, arch, version))
+            explain.append(_late_replaces(dt, dt.early, kernel))
             kconfig_ignored(
                 f"{dt.early} is the default CMA area when dma_contiguous_reserve() runs"
             )
@@ -518,8 +503,8 @@ def plan_cma_size(
                     kconfig_area = "the Kconfig area 'reserved' too (size unresolved)"
                 else:
                     kconfig_area = f"the Kconfig area 'reserved' ({format_size(kconfig_size)})"
-                explain.append(f"{_late_reason(dt, arch, version)}: it reserves {kconfig_area}")
-                explain.append(_late_replaces(dt, "it", arch, version))
+                explain.append(f"{_late_reason(dt, kernel)}: it reserves {kconfig_area}")
+                explain.append(_late_replaces(dt, "it", kernel))
                 if kconfig_size:
                     both = ("" if dt.size is None
                             else f" ({format_size(kconfig_size + dt.size)} of CMA in all)")

@@ -1787,16 +1787,11 @@ class _Replay:
             if r.rn is not None and r.rn.cma_default and r.path is not None
         ]
         return plan_cma_size(
+            kernel=k,
             cmdline=self.cmdline,
             symbols=self.symbols,
-            dt_default=dt_default(
-                candidates, arch=k.arch, version=k.version, cmdline=self.cmdline,
-                dt_after_cma=k.arch == "riscv64" and k.default_cma_before_dt_scan,
-            ),
+            dt_default=dt_default(candidates, kernel=k, cmdline=self.cmdline),
             phys_mem_size=self.plan_ram,
-            page_size=k.page_size,
-            arch=k.arch,
-            version=k.version,
         )
 
     def final_plan(self) -> CmaSizePlan | None:

@@ -14,6 +14,7 @@ from cmacheck.cma import (
     dt_default,
     plan_cma_size,
 )
+from cmacheck.kernel import KernelModel, kernel_model
 from cmacheck.load.cmdline import parse_cmdline
 
 K = 1 << 10
@@ -24,6 +25,15 @@ V61 = (6, 1, 0)
 BASE = {"CMA": "y", "DMA_CMA": "y", "OF_RESERVED_MEM": "y"}
 MBYTES64 = {**BASE, "CMA_SIZE_SEL_MBYTES": "y", "CMA_SIZE_MBYTES": "64"}
 LINUX_CMA = DtDefault(path="/reserved-memory/linux,cma", size=256 * M, static=False)
+PAGES = {4096: {}, 16384: {"ARM64_16K_PAGES": "y"}, 65536: {"ARM64_64K_PAGES": "y"}}
+
+
+def model(arch: str, version: tuple[int, int, int], page_size: int = 4096) -> KernelModel:
+    """The kernel model the size decision reads (the .config values it reads from ``symbols``;
+    the model only needs the page size, and would refuse e.g. CMA_SIZE_MBYTES=lots)."""
+    kernel = kernel_model(version, arch, PAGES[page_size])
+    assert kernel.page_size == page_size
+    return kernel
 
 
 def plan(
@@ -37,13 +47,11 @@ def plan(
     version: tuple[int, int, int] = V61,
 ) -> CmaSizePlan:
     return plan_cma_size(
+        kernel=model(arch, version, page_size),
         cmdline=parse_cmdline(cmdline),
         symbols=symbols,
         dt_default=dt,
         phys_mem_size=ram,
-        page_size=page_size,
-        arch=arch,
-        version=version,
     )
 
 
@@ -172,10 +180,8 @@ def cand(path: str, size: int | None = 256 * M, base: int | None = None,
 
 
 def choose(cands: list[DefaultCandidate], *, arch: str = "arm64",
-           version: tuple[int, int, int] = V61, cmdline: str = "",
-           dt_after_cma: bool = False) -> DtDefault | None:
-    return dt_default(cands, arch=arch, version=version, cmdline=parse_cmdline(cmdline),
-                      dt_after_cma=dt_after_cma)
+           version: tuple[int, int, int] = V61, cmdline: str = "") -> DtDefault | None:
+    return dt_default(cands, kernel=model(arch, version), cmdline=parse_cmdline(cmdline))
 
 
 STATIC = cand("/reserved-memory/linux,cma@50000000", base=0x50000000)
@@ -297,8 +303,10 @@ def test_cmdline_bypass_candidates() -> None:
 
 
 def test_riscv_before_6_1_reserves_the_default_area_first() -> None:
-    # setup_bootmem ran dma_contiguous_reserve before the reserved-memory scan (§7 riscv)
-    dt = choose([DYNAMIC], arch="riscv64", version=(5, 10, 0), dt_after_cma=True)
+    # setup_bootmem ran dma_contiguous_reserve before the reserved-memory scan (§7 riscv;
+    # the model's default_cma_before_dt_scan)
+    assert model("riscv64", (5, 10, 0)).default_cma_before_dt_scan
+    dt = choose([DYNAMIC], arch="riscv64", version=(5, 10, 0))
     assert dt is not None and (dt.late, dt.early) == (True, None)
     p = plan(dt=dt, arch="riscv64", version=(5, 10, 0))
     assert (p.source, p.declare, p.declared_size) == ("dt", True, 64 * M)

@@ -425,6 +425,15 @@ def test_static_cma_default_and_arch_order() -> None:
     assert model("6.12").memmap_before_default_cma and not model("7.2").memmap_before_default_cma
 
 
+@pytest.mark.parametrize("arch", ["arm", "riscv64"])
+@pytest.mark.parametrize("version", ["5.4", "6.1", "6.12.12", "6.12.13", "6.13", "7.1", "7.2"])
+def test_static_cma_default_late_exactly_in_the_restructure(arch: str, version: str) -> None:
+    # cmacheck.cma reads this fact for "a static linux,cma-default is set up after
+    # dma_contiguous_reserve()": on arm/riscv that is the of_reserved_mem restructure (E5/E6)
+    m = model(version, arch)
+    assert m.static_cma_default_suppresses_kconfig_default == (m.era not in ("E5", "E6"))
+
+
 # ------------------------------------------------------------------------- arch facts
 
 
